@@ -1,0 +1,13 @@
+/** Access: workspaces, people and roles, sessions, API keys, invitations, audit log (PRV-4). */
+export { authPlugin, CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from './auth.js';
+export { actorAllows, type Permission, RESOURCES, roleAllows, scopesAllow } from './permissions.js';
+export { accessRoutes } from './routes.js';
+export {
+  type AuditEntry,
+  createApiKey,
+  createSession,
+  isSetupNeeded,
+  listAllWorkspaces,
+  recordAudit,
+  setupFirstOwner,
+} from './service.js';

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { ROLES } from '../platform/context.js';
+
+export const email = z.email({ error: 'must be an email address' }).max(254);
+export const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+export const role = z.enum(ROLES);
+const name = z.string().trim().min(1, 'must not be empty').max(120);
+const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code like US or ES');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code like USD or EUR');
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone like Europe/Madrid' },
+);
+const locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or es-ES');
+
+export const workspaceSettings = { defaultCountry: country, currency, timezone, locale };
+
+export const setupBody = z.strictObject({
+  workspaceName: name,
+  email,
+  password,
+  name: name.optional(),
+  defaultCountry: country.optional(),
+  currency: currency.optional(),
+  timezone: timezone.optional(),
+  locale: locale.optional(),
+});
+
+export const loginBody = z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) });
+
+export const workspace = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    defaultCountry: z.string(),
+    currency: z.string(),
+    timezone: z.string(),
+    locale: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Workspace' });
+
+export const session = z
+  .object({
+    user: z.object({ id: z.string(), email: z.string(), name: z.string().nullable() }),
+    workspace: workspace.nullable(),
+    role: role.nullable(),
+    workspaces: z.array(z.object({ id: z.string(), name: z.string(), role })),
+    csrfToken: z.string(),
+  })
+  .meta({ id: 'Session' });
+
+export const switchWorkspaceBody = z.strictObject({ workspaceId: z.string().min(1) });
+export const createWorkspaceBody = z.strictObject({
+  name,
+  defaultCountry: country.optional(),
+  currency: currency.optional(),
+  timezone: timezone.optional(),
+  locale: locale.optional(),
+});
+export const updateWorkspaceBody = z
+  .strictObject({
+    name: name.optional(),
+    defaultCountry: country.optional(),
+    currency: currency.optional(),
+    timezone: timezone.optional(),
+    locale: locale.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'must change at least one field' });
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: password,
+});
+
+export const member = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string().nullable(),
+    role,
+    joinedAt: z.string(),
+    lastLoginAt: z.string().nullable(),
+  })
+  .meta({ id: 'Member' });
+export const userIdParams = z.strictObject({ userId: z.string().min(1) });
+export const idParams = z.strictObject({ id: z.string().min(1) });
+export const updateMemberBody = z.strictObject({ role });
+
+export const invitation = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role,
+    status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    acceptedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Invitation' });
+export const createInvitationBody = z.strictObject({
+  email,
+  role,
+  expiresInDays: z.number().int().min(1).max(30).optional(),
+});
+export const createdInvitation = z.object({ invitation, link: z.string() });
+export const invitationTokenQuery = z.strictObject({ token: z.string().min(10).max(200) });
+export const invitationLookup = z.object({ workspaceName: z.string(), email: z.string(), role, expiresAt: z.string() });
+export const acceptInvitationBody = z.strictObject({
+  token: z.string().min(10).max(200),
+  password,
+  name: name.optional(),
+});
+
+export const apiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export const createApiKeyBody = z.strictObject({
+  name,
+  scopes: z.array(z.string().min(1).max(60)).min(1, 'must name at least one scope').max(50),
+});
+export const createdApiKey = z.object({
+  apiKey,
+  key: z.string().describe('The full key. Shown only in this response: store it now.'),
+});
+
+export const auditEntry = z
+  .object({
+    id: z.string(),
+    actorType: z.string(),
+    actorId: z.string().nullable(),
+    actorLabel: z.string().nullable(),
+    action: z.string(),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    ip: z.string().nullable(),
+    requestId: z.string().nullable(),
+    details: z.unknown(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });
+export const auditQuery = z.strictObject({
+  action: z.string().max(100).optional(),
+  actorId: z.string().max(100).optional(),
+  targetId: z.string().max(100).optional(),
+  before: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) });

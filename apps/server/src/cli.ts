@@ -1,0 +1,221 @@
+import { stdin, stdout } from 'node:process';
+import readline from 'node:readline/promises';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { createApiKey, listAllWorkspaces, recordAudit, setupFirstOwner } from './access/index.js';
+import { email as emailSchema, password as passwordSchema } from './access/schemas.js';
+import { API_VERSION } from './app.js';
+import { type Config, loadConfig } from './platform/config.js';
+import { DataDirInUseError } from './platform/db.js';
+import { UserError } from './platform/errors.js';
+import { openContext, type Running, startServer, startWorker } from './server.js';
+
+function fail(message: string): never {
+  process.stderr.write(`kith: ${message}\n`);
+  process.exit(1);
+}
+
+async function withContext<T>(
+  config: Config,
+  holder: string,
+  fn: (ctx: Awaited<ReturnType<typeof openContext>>) => Promise<T>,
+) {
+  const ctx = await openContext(config, holder);
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+/** Runs until SIGINT/SIGTERM, then closes cleanly (a second signal forces the exit). */
+function runUntilSignal(running: Running) {
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) {
+      process.stderr.write(`kith: ${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    closing = true;
+    process.stderr.write(`kith: ${signal}: shutting down…\n`);
+    try {
+      await running.close();
+      process.exit(0);
+    } catch (err) {
+      process.stderr.write(`kith: shutdown failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function ask(
+  rl: readline.Interface,
+  question: string,
+  schema: z.ZodType<string>,
+  hidden = false,
+): Promise<string> {
+  for (;;) {
+    const answer = hidden ? await askHidden(rl, question) : await rl.question(question);
+    const r = schema.safeParse(answer.trim());
+    if (r.success) return r.data;
+    stdout.write(`  ${r.error.issues[0]?.message}\n`);
+  }
+}
+
+async function askHidden(rl: readline.Interface, question: string): Promise<string> {
+  const out = rl as unknown as { _writeToOutput?: (s: string) => void };
+  const original = out._writeToOutput;
+  out._writeToOutput = (s: string) => {
+    if (s.startsWith(question)) stdout.write(question);
+  };
+  try {
+    return await rl.question(question);
+  } finally {
+    out._writeToOutput = original;
+    stdout.write('\n');
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof DataDirInUseError) return err.message;
+  if (err instanceof UserError) return `${err.message}${err.field ? ` (${err.field})` : ''}`;
+  return (err as Error).message ?? String(err);
+}
+
+export function buildCli(): Command {
+  const program = new Command('kith').version(API_VERSION).description('Kith: one profile per customer.');
+  program.showHelpAfterError();
+
+  program
+    .command('start')
+    .description('Serve the API and the web app (with background workers) on KITH_PORT (8080)')
+    .option('--no-workers', 'do not run background workers in this process (PostgreSQL only)')
+    .action(async (opts: { workers: boolean }) => {
+      const config = loadConfig();
+      const t0 = performance.now();
+      const running = await startServer(config, { workers: opts.workers });
+      const where =
+        running.ctx.database.kind === 'pglite'
+          ? `embedded database in ${config.dataDir}`
+          : `PostgreSQL at ${running.ctx.database.location}`;
+      process.stderr.write(
+        `Kith is running at http://localhost:${config.port} (${where}) — ready in ${Math.round(performance.now() - t0)} ms. API reference: /api/docs. Ctrl-C stops it.\n`,
+      );
+      runUntilSignal(running);
+    });
+
+  program
+    .command('worker')
+    .description('Run only background workers against DATABASE_URL (scale-out)')
+    .action(async () => {
+      const running = await startWorker(loadConfig());
+      process.stderr.write(`Kith worker running against ${running.ctx.database.location}. Ctrl-C stops it.\n`);
+      runUntilSignal(running);
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (also done at every start)')
+    .action(async () => {
+      const config = loadConfig();
+      await withContext(config, 'kith migrate', async (ctx) => {
+        process.stdout.write(`Database is up to date (${ctx.database.kind}: ${ctx.database.location}).\n`);
+      });
+    });
+
+  program
+    .command('init')
+    .description('Create the first workspace and its owner (prompts for what is missing)')
+    .option('--workspace <name>', 'business (workspace) name')
+    .option('--email <email>', "owner's email")
+    .option('--password <password>', "owner's password (at least 10 characters)")
+    .option('--name <name>', "owner's name")
+    .action(async (opts: { workspace?: string; email?: string; password?: string; name?: string }) => {
+      const config = loadConfig();
+      let { workspace, email, password } = opts;
+      if ((!workspace || !email || !password) && stdin.isTTY) {
+        const rl = readline.createInterface({ input: stdin, output: stdout });
+        try {
+          workspace ??= await ask(rl, 'Business name: ', z.string().min(1, 'Required'));
+          email ??= await ask(rl, 'Your email: ', emailSchema);
+          password ??= await ask(rl, 'Password (10+ characters): ', passwordSchema, true);
+        } finally {
+          rl.close();
+        }
+      }
+      if (!workspace || !email || !password)
+        fail('init needs --workspace, --email and --password (or a terminal to ask)');
+      const input = z
+        .object({ workspaceName: z.string().min(1), email: emailSchema, password: passwordSchema })
+        .safeParse({ workspaceName: workspace, email, password });
+      if (!input.success)
+        fail(
+          `--${String(input.error.issues[0]?.path[0]).replace('workspaceName', 'workspace')}: ${input.error.issues[0]?.message}`,
+        );
+      await withContext(config, 'kith init', async (ctx) => {
+        const { user, workspace: ws } = await setupFirstOwner(ctx.db, { ...input.data, name: opts.name });
+        await recordAudit(ctx.db, {
+          workspaceId: ws.id,
+          actor: { type: 'cli', label: 'kith init' },
+          action: 'workspace.setup',
+          targetType: 'workspaces',
+          targetId: ws.id,
+        });
+        process.stdout.write(`Created workspace "${ws.name}" (${ws.id}) with owner ${user.email}.\n`);
+      });
+    });
+
+  const apiKey = program.command('api-key').description('Manage API keys');
+  apiKey
+    .command('create')
+    .description('Create an API key and print it once')
+    .requiredOption('--name <name>', 'what the key is for')
+    .addOption(
+      new Option('--scopes <scopes>', 'comma-separated: read, write, admin, <resource>:read|write').default('read'),
+    )
+    .option('--workspace <id>', 'workspace id (needed when there are several)')
+    .action(async (opts: { name: string; scopes: string; workspace?: string }) => {
+      const config = loadConfig();
+      await withContext(config, 'kith api-key create', async (ctx) => {
+        const all = await listAllWorkspaces(ctx.db);
+        if (all.length === 0) fail('no workspace yet: run `kith init` first');
+        const ws = opts.workspace ? all.find((w) => w.id === opts.workspace) : all.length === 1 ? all[0] : undefined;
+        if (!ws)
+          fail(
+            opts.workspace
+              ? `no workspace ${opts.workspace}`
+              : `several workspaces: pass --workspace (one of ${all.map((w) => w.id).join(', ')})`,
+          );
+        const scopes = opts.scopes
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const { apiKey: k, key } = await createApiKey(ctx.db, ws.id, { name: opts.name, scopes }, null);
+        await recordAudit(ctx.db, {
+          workspaceId: ws.id,
+          actor: { type: 'cli', label: 'kith api-key create' },
+          action: 'api_key.create',
+          targetType: 'api-keys',
+          targetId: k.id,
+        });
+        process.stderr.write(
+          `API key "${k.name}" (${k.id}) for ${ws.name}, scopes ${k.scopes.join(', ')}. Shown once — store it now:\n`,
+        );
+        process.stdout.write(`${key}\n`);
+      });
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    fail(describe(err));
+  }
+}
+
+await main();

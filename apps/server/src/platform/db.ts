@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: each domain types its own tables (see `tables`)
+export type Db = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type Tx = Transaction<any>;
+
+/** The view of the database a domain's repository works with: only its own tables. */
+export function tables<T>(db: Db | Tx): Kysely<T> {
+  return db as unknown as Kysely<T>;
+}
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Where the data lives, for messages: a folder or a redacted URL. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres://… to use a PostgreSQL server; otherwise embedded PGlite. */
+  url?: string;
+  /** PGlite data folder (the database goes in `<dataDir>/pgdata`); omitted = in memory. */
+  dataDir?: string;
+  /** A gzipped PGlite data folder to start a new database from instead of running initdb. */
+  templateFile?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+// Small WASM heap and shared buffers keep an idle embedded server well under 250 MB.
+const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=8MB', 'maintenance_work_mem=32MB'];
+const PGLITE_MEMORY = 128 * 1024 * 1024;
+
+// bigint (count(*), sums of integers) as a JS number on both databases, as PGlite does.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+    readonly holder: string,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Kith process (pid ${pid}, "${holder}"). ` +
+        'Embedded PGlite allows one process at a time. Stop that process first, or run this through the ' +
+        "running server's API (see /api/docs), or set DATABASE_URL to a PostgreSQL server to run several processes.",
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the data folder's lock file, or throws DataDirInUseError naming the holder. */
+export function lockDataDir(dataDir: string, holder: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, 'kith.lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, holder }), { flag: 'wx', mode: 0o600 });
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          const cur = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number };
+          if (cur.pid === process.pid) fs.unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let cur: { pid: number; holder: string } | undefined;
+      try {
+        cur = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch {
+        cur = undefined; // half-written or unreadable: treat as stale
+      }
+      if (cur && cur.pid !== process.pid && isAlive(cur.pid)) {
+        throw new DataDirInUseError(dataDir, cur.pid, cur.holder);
+      }
+      // The process that held it is gone (killed, crashed): take the lock over.
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}`);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** Opens PostgreSQL (when a URL is given) or embedded PGlite. */
+export async function openDatabase(opts: OpenOptions & { holder?: string }): Promise<Database> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', location: redactUrl(opts.url), close: () => db.destroy() };
+  }
+  let release: (() => void) | undefined;
+  let dir: string | undefined;
+  if (opts.dataDir) {
+    release = lockDataDir(opts.dataDir, opts.holder ?? process.argv.slice(2).join(' '));
+    dir = path.join(opts.dataDir, 'pgdata');
+  }
+  try {
+    const fresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
+    const template = fresh && opts.templateFile && fs.existsSync(opts.templateFile) ? opts.templateFile : undefined;
+    const pglite = new PGlite(dir, {
+      initialMemory: PGLITE_MEMORY,
+      postgresqlconf: PGLITE_CONF,
+      ...(template ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : {}),
+    });
+    await pglite.waitReady;
+    const db: Db = new Kysely({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      location: opts.dataDir ?? 'memory',
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          release?.();
+        }
+      },
+    };
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}
+
+/** Writes a gzipped, freshly initialised PGlite data folder (made at build time). */
+export async function writePgliteTemplate(file: string): Promise<void> {
+  const pglite = new PGlite(undefined, { initialMemory: PGLITE_MEMORY, postgresqlconf: PGLITE_CONF });
+  await pglite.waitReady;
+  const blob = await pglite.dumpDataDir('gzip');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+  await pglite.close();
+}
+
+/** True when the database answers a trivial query. */
+export async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

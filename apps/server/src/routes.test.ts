@@ -1,0 +1,245 @@
+/**
+ * Walks every registered route, so that a new route is covered without anyone remembering:
+ * tenant isolation (workspace B's credentials never reach workspace A's data), role checks
+ * (an analyst gets 403 on every write), and bad input (400 naming the field, nothing written).
+ * A new route with a body needs a sample body below, or these tests fail and say so.
+ */
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RegisteredRoute } from './app.js';
+import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from './testing/app.js';
+
+let t: TestApp;
+let A: { owner: Auth; ids: Record<string, string> };
+let B: { owner: Auth; key: string };
+let analyst: Auth;
+
+const sampleBodies: Record<string, (ids: Record<string, string>) => Record<string, unknown>> = {
+  'POST /api/v1/setup': () => ({ workspaceName: 'X', email: 'x@example.com', password: 'long password 1' }),
+  'POST /api/v1/auth/login': () => ({ email: 'nobody@example.com', password: 'long password 1' }),
+  'POST /api/v1/auth/password': () => ({ currentPassword: 'not it at all', newPassword: 'long password 2' }),
+  'POST /api/v1/session/workspace': (ids) => ({ workspaceId: ids.workspace }),
+  'POST /api/v1/workspaces': () => ({ name: 'New' }),
+  'PATCH /api/v1/workspace': () => ({ name: 'Renamed' }),
+  'PATCH /api/v1/members/:userId': () => ({ role: 'analyst' }),
+  'POST /api/v1/invitations': () => ({ email: 'i@example.com', role: 'agent' }),
+  'POST /api/v1/invitations/accept': () => ({ token: 'not-a-real-token-at-all', password: 'long password 3' }),
+  'POST /api/v1/api-keys': () => ({ name: 'k', scopes: ['read'] }),
+};
+const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
+  'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
+};
+
+const apiRoutes = () => t.app.kithRoutes.filter((r) => r.url.startsWith('/api/v1/'));
+const keyOf = (r: RegisteredRoute) => `${r.method} ${r.url}`;
+const params = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
+
+async function countAllRows(): Promise<Record<string, number>> {
+  const tablesRes = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kith_migrations%'`.execute(
+    t.ctx.db,
+  );
+  const out: Record<string, number> = {};
+  for (const { table_name } of tablesRes.rows) {
+    const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table_name)}`.execute(t.ctx.db);
+    out[table_name] = r.rows[0]?.n ?? 0;
+  }
+  return out;
+}
+
+/** Everything workspace A's owner can see, to compare before and after B's attempts. */
+async function snapshotA() {
+  const out: Record<string, unknown> = {};
+  for (const url of [
+    '/api/v1/workspace',
+    '/api/v1/members',
+    '/api/v1/invitations',
+    '/api/v1/api-keys',
+    '/api/v1/jobs',
+  ]) {
+    const body = (await t.req('GET', url, { auth: A.owner })).json();
+    out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const ownerA = await setupOwner(t, 'Workspace A');
+  const memberA = await addMember(t, ownerA.auth, 'agent');
+  analyst = (await addMember(t, ownerA.auth, 'analyst')).auth;
+  const keyA = await createKey(t, ownerA.auth, ['read', 'write', 'admin']);
+  const invA = await t.req('POST', '/api/v1/invitations', {
+    auth: ownerA.auth,
+    body: { email: 'pending@example.com', role: 'marketer' },
+  });
+  const jobA = await t.ctx.jobs.enqueue('isolation-test', { secret: 'A' }, { workspaceId: ownerA.workspaceId });
+  const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
+  A = {
+    owner: ownerA.auth,
+    ids: {
+      workspace: ownerA.workspaceId,
+      owner: ownerA.userId,
+      member: memberA.userId,
+      apiKey: keyA.id,
+      invitation: invA.json().invitation.id,
+      job: jobA,
+      audit: auditA,
+    },
+  };
+
+  // Workspace B: its own owner, who belongs to nothing in A.
+  const wsB = await t.req('POST', '/api/v1/workspaces', { auth: ownerA.auth, body: { name: 'Workspace B' } });
+  await t.req('POST', '/api/v1/session/workspace', { auth: ownerA.auth, body: { workspaceId: wsB.json().id } });
+  const ownerB = await addMember(t, ownerA.auth, 'owner');
+  const keyB = await createKey(t, ownerB.auth, ['read', 'write', 'admin']);
+  expect((await t.req('DELETE', `/api/v1/members/${ownerA.userId}`, { auth: ownerB.auth })).statusCode).toBe(204);
+  // A's owner's session lost workspace B; point it back at A.
+  const back = await t.req('POST', '/api/v1/session/workspace', {
+    auth: ownerA.auth,
+    body: { workspaceId: ownerA.workspaceId },
+  });
+  expect(back.statusCode).toBe(200);
+  B = { owner: ownerB.auth, key: keyB.key };
+  expect((await t.req('GET', '/api/v1/session', { auth: ownerB.auth })).json().workspaces).toHaveLength(1);
+});
+
+describe('every route', () => {
+  it('declares how it is reached, and every route with a body has a sample here', () => {
+    for (const r of apiRoutes()) {
+      expect(r.config.public || r.config.session || r.config.permission, keyOf(r)).toBeTruthy();
+      if (r.hasBody)
+        expect(sampleBodies[keyOf(r)], `add a sample body for ${keyOf(r)} in routes.test.ts`).toBeDefined();
+    }
+  });
+
+  it("workspace B's key and owner get 404 on every workspace-A resource and see none of A's ids", async () => {
+    const before = await snapshotA();
+    const aIds = Object.values(A.ids);
+    // A's owner founded workspace B, so B's own audit history rightly names that person.
+    const notInB = aIds.filter((id) => id !== A.ids.owner);
+    let attempts = 0;
+    for (const r of apiRoutes()) {
+      if (r.config.public || keyOf(r) === 'POST /api/v1/auth/logout') continue;
+      for (const auth of [{ bearer: B.key }, B.owner]) {
+        const names = params(r.url);
+        const body = sampleBodies[keyOf(r)]?.(A.ids);
+        const query = sampleQueries[keyOf(r)]?.(A.ids);
+        if (names.length === 0) {
+          if (r.method !== 'GET' && !body?.workspaceId) continue; // creating things in B touches nothing of A
+          const res = await t.req(r.method as 'GET', `${r.url}${query ? `?${query}` : ''}`, { auth, body });
+          attempts++;
+          if (body?.workspaceId) expect([403, 404], `${keyOf(r)} with A's workspace id`).toContain(res.statusCode);
+          for (const id of notInB) expect(res.body, `${keyOf(r)} leaks ${id}`).not.toContain(id);
+          continue;
+        }
+        for (const id of aIds) {
+          const url = names.reduce((u, n) => u.replace(`:${n}`, id), r.url);
+          const res = await t.req(r.method as 'GET', url, { auth, body });
+          attempts++;
+          // API keys cannot reach session-only routes at all (403); everything else must not find A's ids.
+          const expected = 'bearer' in auth && r.config.session ? 403 : 404;
+          expect(res.statusCode, `${r.method} ${url} as B`).toBe(expected);
+          expect(res.body).not.toContain(`"id":"${id}"`);
+        }
+      }
+    }
+    // Filters naming A's ids find nothing for B.
+    for (const [name, id] of [
+      ['actorId', A.ids.member],
+      ['targetId', A.ids.apiKey],
+      ['targetId', A.ids.invitation],
+    ]) {
+      const res = await t.req('GET', `/api/v1/audit-log?${name}=${id}`, { auth: { bearer: B.key } });
+      expect(res.json().data).toEqual([]);
+    }
+    expect(attempts).toBeGreaterThan(40);
+    expect(await snapshotA()).toEqual(before);
+  }, 120_000);
+
+  it('an analyst gets 403 on every write that needs a permission, and nothing is written', async () => {
+    const before = await countAllRows();
+    let checked = 0;
+    for (const r of apiRoutes()) {
+      if (r.method === 'GET' || !r.config.permission) continue;
+      const url = params(r.url).reduce((u, n) => u.replace(`:${n}`, A.ids.member as string), r.url);
+      const res = await t.req(r.method as 'POST', url, { auth: analyst, body: sampleBodies[keyOf(r)]?.(A.ids) });
+      expect(res.statusCode, `${keyOf(r)} as analyst`).toBe(403);
+      expect(res.json().error.code).toBe('forbidden');
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(8);
+    expect(await countAllRows()).toEqual(before);
+  });
+
+  it('bad input gets 400 naming the field, on every endpoint with a body, and nothing is written', async () => {
+    const before = await countAllRows();
+    for (const r of apiRoutes().filter((x) => x.hasBody)) {
+      const url = params(r.url).reduce((u, n) => u.replace(`:${n}`, A.ids.member as string), r.url);
+      const sample = sampleBodies[keyOf(r)]?.(A.ids) as Record<string, unknown>;
+      const send = (payload: unknown, headers?: Record<string, string>) =>
+        t.req(r.method as 'POST', url, { auth: { ...A.owner, ip: '192.0.2.1' }, body: payload, headers });
+      const label = keyOf(r);
+
+      const malformed = await send('{"name": ', { 'content-type': 'application/json' });
+      expect(malformed.statusCode, `${label} malformed JSON`).toBe(400);
+      expect(malformed.json().error).toMatchObject({ code: 'invalid_json', field: 'body' });
+
+      const unknown = await send({ ...sample, zzUnknownField: 1 });
+      expect(unknown.statusCode, `${label} unknown field`).toBe(400);
+      expect(unknown.json().error).toMatchObject({ code: 'invalid_request', field: 'zzUnknownField' });
+
+      const missing = await send({});
+      expect(missing.statusCode, `${label} missing fields`).toBe(400);
+      expect(missing.json().error.field, `${label} missing fields`).toBeTruthy();
+
+      const none = await send(undefined);
+      expect(none.statusCode, `${label} no body`).toBe(400);
+
+      for (const [k, v] of Object.entries(sample)) {
+        const wrong =
+          typeof v === 'string' ? 12345 : typeof v === 'number' ? 'not a number' : Array.isArray(v) ? 'not a list' : 7;
+        const res = await send({ ...sample, [k]: wrong });
+        expect(res.statusCode, `${label} wrong type for ${k}`).toBe(400);
+        expect(res.json().error.field, `${label} wrong type for ${k}`).toBe(k);
+        expect(res.json().error.message).toContain(k);
+      }
+    }
+    for (const r of apiRoutes().filter((x) => x.hasQuery && x.method === 'GET')) {
+      const base = sampleQueries[keyOf(r)]?.(A.ids);
+      const res = await t.req('GET', `${r.url}?${base ? `${base}&` : ''}zzUnknown=1`, { auth: A.owner });
+      expect(res.statusCode, `${keyOf(r)} unknown query parameter`).toBe(400);
+      expect(res.json().error.field).toBe('zzUnknown');
+    }
+    expect(await countAllRows()).toEqual(before);
+  }, 120_000);
+
+  it('answers unknown API paths with the error shape', async () => {
+    const res = await t.req('GET', '/api/v1/nothing-here', { auth: A.owner });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+});
+
+describe('documentation', () => {
+  it('serves an OpenAPI 3.1 document covering every API route, and a browsable reference', async () => {
+    const doc = (await t.req('GET', '/api/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const r of apiRoutes()) {
+      const path = r.url.replace(/:(\w+)/g, '{$1}');
+      expect(doc.paths[path]?.[r.method.toLowerCase()], `${keyOf(r)} in OpenAPI`).toBeDefined();
+    }
+    expect(doc.components.schemas.Error).toBeDefined();
+    const ui = await t.req('GET', '/api/docs/');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('swagger');
+  });
+
+  it('health and readiness', async () => {
+    expect((await t.req('GET', '/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await t.req('GET', '/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().status).toBe('ready');
+  });
+});

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Builds what is out of date: the web app (Vite), the server (tsc) and the PGlite template
+// that lets a new embedded database start without initdb. `--force` rebuilds everything.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force');
+const require = createRequire(import.meta.url);
+
+function newest(paths) {
+  let t = 0;
+  const walk = (p) => {
+    if (!fs.existsSync(p)) return;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p)) if (e !== 'node_modules' && e !== 'dist') walk(path.join(p, e));
+    } else t = Math.max(t, st.mtimeMs);
+  };
+  for (const p of paths) walk(path.join(root, p));
+  return t;
+}
+const mtime = (p) => (fs.existsSync(path.join(root, p)) ? fs.statSync(path.join(root, p)).mtimeMs : 0);
+function run(cmd, args, label) {
+  const t0 = Date.now();
+  process.stderr.write(`build: ${label}…\n`);
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  process.stderr.write(`build: ${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+// 1. Web app
+if (fs.existsSync(path.join(root, 'apps/web/package.json'))) {
+  const src = newest([
+    'apps/web/src',
+    'apps/web/index.html',
+    'apps/web/vite.config.ts',
+    'apps/web/package.json',
+    'apps/web/public',
+  ]);
+  if (force || mtime('apps/web/dist/index.html') < src) {
+    run(
+      process.execPath,
+      [
+        require.resolve('vite/bin/vite.js', { paths: [path.join(root, 'apps/web')] }),
+        'build',
+        'apps/web',
+        '--logLevel',
+        'warn',
+      ],
+      'web app (vite)',
+    );
+  }
+}
+
+// 2. Server
+const serverOut = 'apps/server/dist/src/cli.js';
+const serverSrc = newest([
+  'apps/server/src',
+  'apps/server/migrations',
+  'apps/server/tsconfig.json',
+  'apps/server/tsconfig.build.json',
+  'tsconfig.base.json',
+]);
+if (force || mtime(serverOut) < serverSrc) {
+  fs.rmSync(path.join(root, 'apps/server/dist/src'), { recursive: true, force: true });
+  fs.rmSync(path.join(root, 'apps/server/dist/migrations'), { recursive: true, force: true });
+  run(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'apps/server/tsconfig.build.json'],
+    'server (tsc)',
+  );
+}
+
+// 3. PGlite template for this PGlite version
+function packageVersion(name, from) {
+  let dir = path.dirname(require.resolve(name, { paths: [from] }));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === name) {
+      return JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
+    }
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the version of ${name}`);
+    dir = path.dirname(dir);
+  }
+}
+const pgliteVersion = packageVersion('@electric-sql/pglite', path.join(root, 'apps/server'));
+const template = `apps/server/dist/pglite-${pgliteVersion}.tar.gz`;
+if (force || !fs.existsSync(path.join(root, template))) {
+  const db = path.join(root, 'apps/server/dist/src/platform/db.js');
+  run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(db)}); await m.writePgliteTemplate(${JSON.stringify(path.join(root, template))});`,
+    ],
+    'embedded database template',
+  );
+}
