@@ -64,7 +64,9 @@ const serverSrc = newest([
   'apps/server/tsconfig.build.json',
   'tsconfig.base.json',
 ]);
+let serverBuilt = false;
 if (force || mtime(serverOut) < serverSrc) {
+  serverBuilt = true;
   fs.rmSync(path.join(root, 'apps/server/dist/src'), { recursive: true, force: true });
   fs.rmSync(path.join(root, 'apps/server/dist/migrations'), { recursive: true, force: true });
   run(
@@ -74,7 +76,7 @@ if (force || mtime(serverOut) < serverSrc) {
   );
 }
 
-// 3. PGlite template for this PGlite version
+// 3. PGlite template for this PGlite version, with the migrations applied (remade with the server)
 function packageVersion(name, from) {
   let dir = path.dirname(require.resolve(name, { paths: [from] }));
   for (;;) {
@@ -88,14 +90,16 @@ function packageVersion(name, from) {
 }
 const pgliteVersion = packageVersion('@electric-sql/pglite', path.join(root, 'apps/server'));
 const template = `apps/server/dist/pglite-${pgliteVersion}.tar.gz`;
-if (force || !fs.existsSync(path.join(root, template))) {
+if (force || serverBuilt || !fs.existsSync(path.join(root, template))) {
   const db = path.join(root, 'apps/server/dist/src/platform/db.js');
+  const migrations = path.join(root, 'apps/server/dist/src/platform/migrations.js');
   run(
     process.execPath,
     [
       '--input-type=module',
       '-e',
-      `const m = await import(${JSON.stringify(db)}); await m.writePgliteTemplate(${JSON.stringify(path.join(root, template))});`,
+      `const m = await import(${JSON.stringify(db)}); const g = await import(${JSON.stringify(migrations)}); ` +
+        `await m.writePgliteTemplate(${JSON.stringify(path.join(root, template))}, g.migrateToLatest);`,
     ],
     'embedded database template',
   );

@@ -28,26 +28,43 @@ async function withContext<T>(
   }
 }
 
-/** Runs until SIGINT/SIGTERM, then closes cleanly (a second signal forces the exit). */
-function runUntilSignal(running: Running) {
+/**
+ * Handles SIGINT/SIGTERM from the moment a long-running command begins: a signal during
+ * start-up waits for start-up to finish and then closes cleanly (never a half-open database);
+ * a second signal forces the exit.
+ */
+function handleSignals(): { running(r: Running): void } {
+  let running: Running | undefined;
+  let requested: string | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
-    if (closing) {
-      process.stderr.write(`kith: ${signal} again: exiting now\n`);
-      process.exit(1);
-    }
+    if (closing) return;
     closing = true;
     process.stderr.write(`kith: ${signal}: shutting down…\n`);
     try {
-      await running.close();
+      await running?.close();
       process.exit(0);
     } catch (err) {
       process.stderr.write(`kith: shutdown failed: ${(err as Error).message}\n`);
       process.exit(1);
     }
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const onSignal = (signal: string) => {
+    if (requested) {
+      process.stderr.write(`kith: ${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    requested = signal;
+    if (running) void shutdown(signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return {
+    running(r: Running) {
+      running = r;
+      if (requested) void shutdown(requested);
+    },
+  };
 }
 
 async function ask(
@@ -93,6 +110,7 @@ export function buildCli(): Command {
     .description('Serve the API and the web app (with background workers) on KITH_PORT (8080)')
     .option('--no-workers', 'do not run background workers in this process (PostgreSQL only)')
     .action(async (opts: { workers: boolean }) => {
+      const signals = handleSignals();
       const config = loadConfig();
       const t0 = performance.now();
       const running = await startServer(config, { workers: opts.workers });
@@ -103,16 +121,17 @@ export function buildCli(): Command {
       process.stderr.write(
         `Kith is running at http://localhost:${config.port} (${where}) — ready in ${Math.round(performance.now() - t0)} ms. API reference: /api/docs. Ctrl-C stops it.\n`,
       );
-      runUntilSignal(running);
+      signals.running(running);
     });
 
   program
     .command('worker')
     .description('Run only background workers against DATABASE_URL (scale-out)')
     .action(async () => {
+      const signals = handleSignals();
       const running = await startWorker(loadConfig());
       process.stderr.write(`Kith worker running against ${running.ctx.database.location}. Ctrl-C stops it.\n`);
-      runUntilSignal(running);
+      signals.running(running);
     });
 
   program

@@ -1,9 +1,11 @@
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { fileURLToPath } from 'node:url';
+import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PGLITE_CONF, PGLITE_MEMORY } from './pglite-options.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each domain types its own tables (see `tables`)
 export type Db = Kysely<any>;
@@ -34,12 +36,17 @@ export interface OpenOptions {
   poolSize?: number;
 }
 
-// Small WASM heap and shared buffers keep an idle embedded server well under 250 MB.
-const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=8MB', 'maintenance_work_mem=32MB'];
-const PGLITE_MEMORY = 128 * 1024 * 1024;
-
-// bigint (count(*), sums of integers) as a JS number on both databases, as PGlite does.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+// Each driver is loaded only when used: the embedded server never loads pg (~15 MB), and a
+// PostgreSQL server never loads PGlite.
+async function loadPg() {
+  const pg = (await import('pg')).default;
+  // bigint (count(*), sums of integers) as a JS number on both databases, as PGlite does.
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+  return pg;
+}
+async function loadPGlite(): Promise<typeof PGliteType> {
+  return (await import('@electric-sql/pglite')).PGlite;
+}
 
 export class DataDirInUseError extends Error {
   constructor(
@@ -114,6 +121,7 @@ function redactUrl(url: string): string {
 /** Opens PostgreSQL (when a URL is given) or embedded PGlite. */
 export async function openDatabase(opts: OpenOptions & { holder?: string }): Promise<Database> {
   if (opts.url) {
+    const pg = await loadPg();
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(opts.url), close: () => db.destroy() };
@@ -126,7 +134,12 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
   }
   try {
     const fresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
-    const template = fresh && opts.templateFile && fs.existsSync(opts.templateFile) ? opts.templateFile : undefined;
+    let template = fresh && opts.templateFile && fs.existsSync(opts.templateFile) ? opts.templateFile : undefined;
+    if (dir && template) {
+      await unpackTemplate(dir, template);
+      template = undefined;
+    }
+    const PGlite = await loadPGlite();
     const pglite = new PGlite(dir, {
       initialMemory: PGLITE_MEMORY,
       postgresqlconf: PGLITE_CONF,
@@ -152,10 +165,31 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
   }
 }
 
-/** Writes a gzipped, freshly initialised PGlite data folder (made at build time). */
-export async function writePgliteTemplate(file: string): Promise<void> {
+/** Unpacks the template into a new data folder in a child process (see pglite-init.ts). */
+async function unpackTemplate(dir: string, template: string): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const script = path.join(path.dirname(self), `pglite-init${path.extname(self)}`);
+  const child = fork(script, [dir, template], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`Could not create the embedded database in ${dir}: ${stderr.trim() || `exit ${code}`}`);
+  }
+}
+
+/**
+ * Writes a gzipped, freshly initialised PGlite data folder (made at build time), after
+ * `prepare` (the build applies the migrations, so a new database starts ready).
+ */
+export async function writePgliteTemplate(file: string, prepare?: (db: Db) => Promise<unknown>): Promise<void> {
+  const PGlite = await loadPGlite();
   const pglite = new PGlite(undefined, { initialMemory: PGLITE_MEMORY, postgresqlconf: PGLITE_CONF });
   await pglite.waitReady;
+  if (prepare) await prepare(new Kysely({ dialect: new PGliteDialect(pglite) }));
   const blob = await pglite.dumpDataDir('gzip');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));

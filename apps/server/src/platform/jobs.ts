@@ -589,8 +589,9 @@ export class JobQueue {
   }
 
   /**
-   * One statement: per registered queue with free slots, lock up to that many due jobs (and
-   * jobs whose worker's lock expired), skipping rows other workers hold, and mark them running.
+   * One statement: per registered queue with free slots, lock up to that many jobs whose
+   * worker's lock expired and due jobs, skipping rows other workers hold, and mark them running.
+   * `= any(array(…))` runs the selection once, then updates by primary key.
    */
   async #claim(): Promise<number> {
     const names: string[] = [];
@@ -615,20 +616,31 @@ export class JobQueue {
         last_error = case when j.state = 'running'
           then 'Attempt ' || j.attempts || ': the worker running it stopped responding (' || coalesce(j.locked_by, '?') || ')'
           else j.last_error end
-      where j.id in (
+      where j.id = any(array(
         select c.id
         from unnest(${names}::text[], ${limits}::int[]) as q(name, n)
         cross join lateral (
-          select k.id from jobs k
-          where k.queue = q.name
-            and ((k.state = 'queued' and k.run_at <= now())
-              or (k.state = 'running' and k.locked_until < now() and k.attempts < k.max_attempts))
-            and not (k.id = any(${exclude}::text[]))
-          order by k.priority desc, k.run_at, k.id
-          for update skip locked
+          -- Two index scans, each stopping after n rows: recovered jobs first, then due ones.
+          select stale.id from (
+            select k.id from jobs k
+            where k.queue = q.name and k.state = 'running' and k.locked_until < now()
+              and k.attempts < k.max_attempts and not (k.id = any(${exclude}::text[]))
+            order by k.locked_until
+            for update skip locked
+            limit q.n
+          ) stale
+          union all
+          select due.id from (
+            select k.id from jobs k
+            where k.queue = q.name and k.state = 'queued' and k.run_at <= now()
+              and not (k.id = any(${exclude}::text[]))
+            order by k.priority desc, k.run_at
+            for update skip locked
+            limit q.n
+          ) due
           limit q.n
         ) c
-      )
+      ))
       returning j.*`.execute(this.#db);
     rows.sort((a, b) => b.priority - a.priority || toDate(a.run_at).getTime() - toDate(b.run_at).getTime());
     for (const row of rows) this.#launch(row);
