@@ -31,6 +31,17 @@ function run(cmd, args, label) {
   process.stderr.write(`build: ${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
+/** The folder of an installed package (many do not export their package.json). */
+function packageDir(name) {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === name) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`cannot find the folder of ${name}`);
+    dir = path.dirname(dir);
+  }
+}
+
 // 1. Web app
 if (fs.existsSync(path.join(root, 'apps/web/package.json'))) {
   const src = newest([
@@ -41,17 +52,8 @@ if (fs.existsSync(path.join(root, 'apps/web/package.json'))) {
     'apps/web/public',
   ]);
   if (force || mtime('apps/web/dist/index.html') < src) {
-    run(
-      process.execPath,
-      [
-        require.resolve('vite/bin/vite.js', { paths: [path.join(root, 'apps/web')] }),
-        'build',
-        'apps/web',
-        '--logLevel',
-        'warn',
-      ],
-      'web app (vite)',
-    );
+    const vite = path.join(packageDir('vite'), 'bin/vite.js');
+    run(process.execPath, [vite, 'build', 'apps/web', '--logLevel', 'warn'], 'web app (vite)');
   }
 }
 
@@ -77,19 +79,9 @@ if (force || mtime(serverOut) < serverSrc) {
 }
 
 // 3. PGlite template for this PGlite version, with the migrations applied (remade with the server)
-function packageVersion(name, from) {
-  let dir = path.dirname(require.resolve(name, { paths: [from] }));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === name) {
-      return JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
-    }
-    if (path.dirname(dir) === dir) throw new Error(`cannot find the version of ${name}`);
-    dir = path.dirname(dir);
-  }
-}
-const pgliteVersion = packageVersion('@electric-sql/pglite', path.join(root, 'apps/server'));
-const template = `apps/server/dist/pglite-${pgliteVersion}.tar.gz`;
+const pgliteDir = packageDir('@electric-sql/pglite');
+const pgliteVersion = JSON.parse(fs.readFileSync(path.join(pgliteDir, 'package.json'), 'utf8')).version;
+const template = `apps/server/dist/pglite-${pgliteVersion}`;
 if (force || serverBuilt || !fs.existsSync(path.join(root, template))) {
   const db = path.join(root, 'apps/server/dist/src/platform/db.js');
   const migrations = path.join(root, 'apps/server/dist/src/platform/migrations.js');

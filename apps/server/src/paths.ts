@@ -33,6 +33,5 @@ export function packageVersion(name: string): string {
 }
 
 const pgliteVersion = packageVersion('@electric-sql/pglite');
-/** A freshly initialised PGlite data folder, made at build time for this PGlite version. */
-export const pgliteTemplate =
-  process.env.KITH_PGLITE_TEMPLATE ?? path.join(serverRoot, 'dist', `pglite-${pgliteVersion}.tar.gz`);
+/** A new, migrated PGlite data folder made at build time for this PGlite version: copied on first start. */
+export const pgliteTemplate = path.join(serverRoot, 'dist', `pglite-${pgliteVersion}`);

@@ -21,7 +21,7 @@ export async function openContext(config: Config, holder: string): Promise<AppCo
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
-    templateFile: pgliteTemplate,
+    template: pgliteTemplate,
     holder,
   });
   try {

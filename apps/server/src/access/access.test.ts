@@ -158,6 +158,24 @@ describe('invitations', () => {
     expect(list.json().data.find((i: { id: string }) => i.id === invitation.id).status).toBe('accepted');
   });
 
+  it('an expired invitation says so and cannot be used', async () => {
+    const ok = await t.req('POST', '/api/v1/invitations', {
+      auth: owner.auth,
+      body: { email: 'late@example.com', role: 'agent' },
+    });
+    const token = ok.json().link.split('/invite/')[1];
+    await sql`update invitations set expires_at = now() - interval '1 minute' where id = ${ok.json().invitation.id}`.execute(
+      t.ctx.db,
+    );
+    const look = await t.req('GET', `/api/v1/invitations/lookup?token=${token}`);
+    expect(look.statusCode).toBe(410);
+    expect(look.json().error).toMatchObject({ code: 'expired', field: 'token' });
+    const acc = await t.req('POST', '/api/v1/invitations/accept', { body: { token, password: 'whatever long' } });
+    expect(acc.statusCode).toBe(410);
+    const list = await t.req('GET', '/api/v1/invitations', { auth: owner.auth });
+    expect(list.json().data.find((i: { id: string }) => i.id === ok.json().invitation.id).status).toBe('expired');
+  });
+
   it('a revoked invitation cannot be used', async () => {
     const ok = await t.req('POST', '/api/v1/invitations', {
       auth: owner.auth,

@@ -1,7 +1,5 @@
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -30,8 +28,11 @@ export interface OpenOptions {
   url?: string;
   /** PGlite data folder (the database goes in `<dataDir>/pgdata`); omitted = in memory. */
   dataDir?: string;
-  /** A gzipped PGlite data folder to start a new database from instead of running initdb. */
-  templateFile?: string;
+  /**
+   * What a new embedded database starts from instead of running initdb: a ready data folder
+   * (copied, for a data folder on disk) or a gzipped dump of one (loaded, for one in memory).
+   */
+  template?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
 }
@@ -134,16 +135,18 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
   }
   try {
     const fresh = !dir || !fs.existsSync(path.join(dir, 'PG_VERSION'));
-    let template = fresh && opts.templateFile && fs.existsSync(opts.templateFile) ? opts.templateFile : undefined;
-    if (dir && template) {
-      await unpackTemplate(dir, template);
-      template = undefined;
+    const template = fresh && opts.template && fs.existsSync(opts.template) ? opts.template : undefined;
+    let dump: Blob | undefined;
+    if (template && fs.statSync(template).isDirectory()) {
+      if (dir) await copyTemplate(template, dir);
+    } else if (template) {
+      dump = new Blob([fs.readFileSync(template)]);
     }
     const PGlite = await loadPGlite();
     const pglite = new PGlite(dir, {
       initialMemory: PGLITE_MEMORY,
       postgresqlconf: PGLITE_CONF,
-      ...(template ? { loadDataDir: new Blob([fs.readFileSync(template)]) } : {}),
+      ...(dump ? { loadDataDir: dump } : {}),
     });
     await pglite.waitReady;
     const db: Db = new Kysely({ dialect: new PGliteDialect(pglite) });
@@ -165,34 +168,41 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
   }
 }
 
-/** Unpacks the template into a new data folder in a child process (see pglite-init.ts). */
-async function unpackTemplate(dir: string, template: string): Promise<void> {
-  const self = fileURLToPath(import.meta.url);
-  const script = path.join(path.dirname(self), `pglite-init${path.extname(self)}`);
-  const child = fork(script, [dir, template], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Could not create the embedded database in ${dir}: ${stderr.trim() || `exit ${code}`}`);
-  }
+/**
+ * Copies a ready data folder into place: into a temporary name first, then renamed, so a
+ * crash half-way never leaves a half-copied database that looks complete.
+ */
+async function copyTemplate(template: string, dir: string): Promise<void> {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+  await fs.promises.cp(template, tmp, { recursive: true });
+  fs.renameSync(tmp, dir);
 }
 
 /**
- * Writes a gzipped, freshly initialised PGlite data folder (made at build time), after
- * `prepare` (the build applies the migrations, so a new database starts ready).
+ * Writes a freshly initialised PGlite database after `prepare` (the build applies the
+ * migrations, so a new database starts ready): a data folder when `target` has no .gz ending,
+ * else a gzipped dump (the test suite's in-memory databases load that).
  */
-export async function writePgliteTemplate(file: string, prepare?: (db: Db) => Promise<unknown>): Promise<void> {
+export async function writePgliteTemplate(target: string, prepare?: (db: Db) => Promise<unknown>): Promise<void> {
   const PGlite = await loadPGlite();
-  const pglite = new PGlite(undefined, { initialMemory: PGLITE_MEMORY, postgresqlconf: PGLITE_CONF });
+  const asFolder = !target.endsWith('.gz');
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const pglite = new PGlite(asFolder ? tmp : undefined, { initialMemory: PGLITE_MEMORY, postgresqlconf: PGLITE_CONF });
   await pglite.waitReady;
   if (prepare) await prepare(new Kysely({ dialect: new PGliteDialect(pglite) }));
+  if (asFolder) {
+    await pglite.close();
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(tmp, target);
+    return;
+  }
   const blob = await pglite.dumpDataDir('gzip');
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, Buffer.from(await blob.arrayBuffer()));
   await pglite.close();
 }
 

@@ -54,7 +54,7 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     database = await openDatabase({ url: created.url, poolSize: 8 });
     postgresUrls.set(database, created.url);
   } else {
-    database = await openDatabase({ templateFile: process.env.KITH_PGLITE_TEMPLATE });
+    database = await openDatabase({ template: process.env.KITH_TEST_PGLITE_DUMP });
   }
   if (opts.migrate !== false) await migrateToLatest(database.db);
   afterAll(async () => {

@@ -8,5 +8,5 @@ export default async function setup(): Promise<void> {
   const version = packageVersion('@electric-sql/pglite');
   const file = path.resolve(`node_modules/.cache/kith/pglite-${version}.tar.gz`);
   if (!fs.existsSync(file)) await writePgliteTemplate(file);
-  process.env.KITH_PGLITE_TEMPLATE = file;
+  process.env.KITH_TEST_PGLITE_DUMP = file;
 }

@@ -1,0 +1,84 @@
+import { createTheme, localStorageColorSchemeManager, MantineProvider, PasswordInput, TextInput } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { ApiError, setCsrfToken } from './api/client';
+import { sessionKey } from './api/session';
+import { InvitePage } from './auth/invite-page';
+import { LoginPage } from './auth/login-page';
+import { SetupPage } from './auth/setup-page';
+import { HomePage } from './home/home-page';
+import { NotFoundPage } from './home/not-found-page';
+import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
+
+const theme = createTheme({
+  primaryColor: 'blue',
+  defaultRadius: 'md',
+  focusRing: 'auto',
+  cursorType: 'pointer',
+  components: {
+    // Forms here ask only for what they need, so every field is required: `required` sets aria-required,
+    // and a row of asterisks would add nothing.
+    TextInput: TextInput.extend({ defaultProps: { withAsterisk: false } }),
+    PasswordInput: PasswordInput.extend({ defaultProps: { withAsterisk: false } }),
+  },
+});
+
+// Same key as public/color-scheme.js, which applies the choice before React starts.
+const colorSchemeManager = localStorageColorSchemeManager({ key: 'kith.color-scheme' });
+
+/** Creates the app's query client: no retries for answers that will not change (4xx). */
+export function createQueryClient(): QueryClient {
+  // A 401 `unauthorized` from any call means the session ended (expired, signed out elsewhere):
+  // forgetting it sends the person to the sign-in page, which brings them back afterwards.
+  const onError = (error: unknown) => {
+    if (error instanceof ApiError && error.status === 401 && error.code === 'unauthorized') {
+      setCsrfToken(null);
+      queryClient.setQueryData(sessionKey, null);
+    }
+  };
+  const queryClient: QueryClient = new QueryClient({
+    queryCache: new QueryCache({ onError }),
+    mutationCache: new MutationCache({ onError }),
+    defaultOptions: {
+      queries: {
+        retry: (failures, error) =>
+          !(error instanceof ApiError && error.status >= 400 && error.status < 500) && failures < 2,
+        refetchOnWindowFocus: false,
+      },
+      mutations: { retry: false },
+    },
+  });
+  return queryClient;
+}
+
+/** The whole web app: providers and routes. */
+export function App({ queryClient }: { queryClient: QueryClient }) {
+  return (
+    <MantineProvider theme={theme} colorSchemeManager={colorSchemeManager} defaultColorScheme="auto">
+      <Notifications position="bottom-right" />
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Routes>
+            <Route element={<SetupGate />}>
+              <Route path="/setup" element={<SetupPage />} />
+              <Route
+                path="/login"
+                element={
+                  <GuestOnly>
+                    <LoginPage />
+                  </GuestOnly>
+                }
+              />
+              <Route path="/invite/:token" element={<InvitePage />} />
+              <Route element={<RequireSession />}>
+                <Route index element={<HomePage />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Route>
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,94 @@
+import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { IconAlertCircle } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
+import { ApiError } from '../api/client';
+import { setupKey, useSetup } from '../api/session';
+import { AuthLayout } from '../ui/auth-layout';
+import { placeError } from '../ui/errors';
+import { PasswordField } from '../ui/password-field';
+import { useAutofocus } from '../ui/use-autofocus';
+import { usePageTitle } from '../ui/use-page-title';
+import { email, MIN_PASSWORD_LENGTH, newPassword, required } from './validation';
+
+const FIELDS = ['workspaceName', 'name', 'email', 'password'] as const;
+
+/** First run: creates the workspace and its owner, then signs the owner in. */
+export function SetupPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('setup.title'));
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const setup = useSetup();
+  const [alert, setAlert] = useState<string | null>(null);
+  const firstField = useAutofocus<HTMLInputElement>();
+
+  const form = useForm({
+    initialValues: { workspaceName: '', name: '', email: '', password: '' },
+    validate: { workspaceName: required(t), name: required(t), email: email(t), password: newPassword(t) },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setAlert(null);
+    try {
+      await setup.mutateAsync({
+        workspaceName: values.workspaceName.trim(),
+        name: values.name.trim() || undefined,
+        email: values.email.trim(),
+        password: values.password,
+      });
+      navigate('/', { replace: true });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'already_set_up') {
+        // Someone finished setup first: this page no longer applies.
+        navigate('/login', { replace: true, state: { notice: 'alreadySetUp' } });
+        queryClient.setQueryData(setupKey, { needed: false });
+        return;
+      }
+      setAlert(placeError(t, error, form, FIELDS));
+    }
+  });
+
+  return (
+    <AuthLayout title={t('setup.title')} intro={t('setup.intro')}>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          {alert ? (
+            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
+              {alert}
+            </Alert>
+          ) : null}
+          <TextInput
+            ref={firstField}
+            label={t('fields.workspaceName')}
+            description={t('fields.workspaceNameDescription')}
+            autoComplete="organization"
+            required
+            {...form.getInputProps('workspaceName')}
+          />
+          <TextInput label={t('fields.name')} autoComplete="name" required {...form.getInputProps('name')} />
+          <TextInput
+            label={t('fields.email')}
+            type="email"
+            autoComplete="email"
+            required
+            {...form.getInputProps('email')}
+          />
+          <PasswordField
+            label={t('fields.password')}
+            description={t('fields.newPasswordDescription', { count: MIN_PASSWORD_LENGTH })}
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('password')}
+          />
+          <Button type="submit" loading={setup.isPending} fullWidth mt="xs">
+            {t('setup.submit')}
+          </Button>
+        </Stack>
+      </form>
+    </AuthLayout>
+  );
+}
