@@ -2,6 +2,7 @@
 // Builds what is out of date: the web app (Vite), the server (tsc) and the PGlite template
 // that lets a new embedded database start without initdb. `--force` rebuilds everything.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -66,9 +67,7 @@ const serverSrc = newest([
   'apps/server/tsconfig.build.json',
   'tsconfig.base.json',
 ]);
-let serverBuilt = false;
 if (force || mtime(serverOut) < serverSrc) {
-  serverBuilt = true;
   fs.rmSync(path.join(root, 'apps/server/dist/src'), { recursive: true, force: true });
   fs.rmSync(path.join(root, 'apps/server/dist/migrations'), { recursive: true, force: true });
   run(
@@ -82,7 +81,16 @@ if (force || mtime(serverOut) < serverSrc) {
 const pgliteDir = packageDir('@electric-sql/pglite');
 const pgliteVersion = JSON.parse(fs.readFileSync(path.join(pgliteDir, 'package.json'), 'utf8')).version;
 const template = `apps/server/dist/pglite-${pgliteVersion}`;
-if (force || serverBuilt || !fs.existsSync(path.join(root, template))) {
+// The template is remade whenever the migrations change (a failed attempt leaves no stamp).
+const hash = crypto.createHash('sha256');
+for (const f of fs.readdirSync(path.join(root, 'apps/server/migrations')).sort()) {
+  hash.update(f).update(fs.readFileSync(path.join(root, 'apps/server/migrations', f)));
+}
+const stampFile = path.join(root, 'apps/server/dist/.template-migrations');
+const stamp = hash.digest('hex');
+const stale = !fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8') !== stamp;
+if (force || stale || !fs.existsSync(path.join(root, template))) {
+  fs.rmSync(stampFile, { force: true });
   const db = path.join(root, 'apps/server/dist/src/platform/db.js');
   const migrations = path.join(root, 'apps/server/dist/src/platform/migrations.js');
   run(
@@ -95,4 +103,5 @@ if (force || serverBuilt || !fs.existsSync(path.join(root, template))) {
     ],
     'embedded database template',
   );
+  fs.writeFileSync(stampFile, stamp);
 }

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_access.js';
+import * as m0003 from './0003_customers.js';
+import * as m0004 from './0004_ingest.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_access': m0002,
+  '0003_customers': m0003,
+  '0004_ingest': m0004,
 };

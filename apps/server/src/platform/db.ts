@@ -48,6 +48,11 @@ async function loadPg() {
 async function loadPGlite(): Promise<typeof PGliteType> {
   return (await import('@electric-sql/pglite')).PGlite;
 }
+/** PostgreSQL extensions the migrations use, loaded into PGlite (pg_trgm: fuzzy customer search). */
+async function pgliteExtensions() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  return { pg_trgm };
+}
 
 export class DataDirInUseError extends Error {
   constructor(
@@ -143,7 +148,9 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
       dump = new Blob([fs.readFileSync(template)]);
     }
     const PGlite = await loadPGlite();
-    const pglite = new PGlite(dir, {
+    // 'memory://', not undefined: PGlite loads no extensions into an unnamed database.
+    const pglite = new PGlite(dir ?? 'memory://', {
+      extensions: await pgliteExtensions(),
       initialMemory: PGLITE_MEMORY,
       postgresqlconf: PGLITE_CONF,
       ...(dump ? { loadDataDir: dump } : {}),
@@ -191,7 +198,11 @@ export async function writePgliteTemplate(target: string, prepare?: (db: Db) => 
   const tmp = `${target}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const pglite = new PGlite(asFolder ? tmp : undefined, { initialMemory: PGLITE_MEMORY, postgresqlconf: PGLITE_CONF });
+  const pglite = new PGlite(asFolder ? tmp : 'memory://', {
+    extensions: await pgliteExtensions(),
+    initialMemory: PGLITE_MEMORY,
+    postgresqlconf: PGLITE_CONF,
+  });
   await pglite.waitReady;
   if (prepare) await prepare(new Kysely({ dialect: new PGliteDialect(pglite) }));
   if (asFolder) {
