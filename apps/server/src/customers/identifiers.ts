@@ -15,7 +15,23 @@ export interface RejectedIdentifier {
 }
 
 // Values SDKs and forms send when they have no id: never an identity.
-const JUNK = new Set(['', 'null', 'undefined', 'nil', 'none', 'nan', '0', '-1', 'anonymous', 'unknown', '[object object]', 'n/a', 'na', 'guest', 'test']);
+const JUNK = new Set([
+  '',
+  'null',
+  'undefined',
+  'nil',
+  'none',
+  'nan',
+  '0',
+  '-1',
+  'anonymous',
+  'unknown',
+  '[object object]',
+  'n/a',
+  'na',
+  'guest',
+  'test',
+]);
 
 /** The id as a string, or null with a reason when it is junk. */
 function cleanId(value: unknown): { value: string } | { reason: string } {
@@ -55,7 +71,11 @@ export class IdentifierSet {
   add(kind: IdentifierKind, raw: unknown): string | null {
     if (raw === undefined) return null;
     const r =
-      kind === 'email' ? normalizeEmail(raw) : kind === 'phone' ? normalizePhone(raw, this.defaultCountry) : cleanId(raw);
+      kind === 'email'
+        ? normalizeEmail(raw)
+        : kind === 'phone'
+          ? normalizePhone(raw, this.defaultCountry)
+          : cleanId(raw);
     if (!('value' in r)) {
       if (raw !== null && raw !== '') this.rejected.push({ kind, value: raw, reason: r.reason });
       return null;

@@ -100,7 +100,9 @@ export async function lockWorkspaceIdentity(tx: Tx, workspaceId: string): Promis
 
 /** Like lockWorkspaceIdentity, but returns false at once when another transaction holds it. */
 export async function tryLockWorkspaceIdentity(tx: Tx, workspaceId: string): Promise<boolean> {
-  const r = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`identity:${workspaceId}`})) as ok`.execute(tx);
+  const r = await sql<{
+    ok: boolean;
+  }>`select pg_try_advisory_xact_lock(hashtext(${`identity:${workspaceId}`})) as ok`.execute(tx);
   return r.rows[0]?.ok === true;
 }
 
@@ -114,11 +116,27 @@ export async function findOwners(db: Db | Tx, workspaceId: string, ids: Identifi
     .execute();
 }
 
-export async function insertIdentifiers(db: Db | Tx, workspaceId: string, customerId: string, ids: Identifier[], sourceId: string | null, seenAt: Date) {
+export async function insertIdentifiers(
+  db: Db | Tx,
+  workspaceId: string,
+  customerId: string,
+  ids: Identifier[],
+  sourceId: string | null,
+  seenAt: Date,
+) {
   if (ids.length === 0) return;
   await t(db)
     .insertInto('customer_identifiers')
-    .values(ids.map((i) => ({ workspace_id: workspaceId, kind: i.kind, value: i.value, customer_id: customerId, source_id: sourceId, first_seen_at: seenAt })))
+    .values(
+      ids.map((i) => ({
+        workspace_id: workspaceId,
+        kind: i.kind,
+        value: i.value,
+        customer_id: customerId,
+        source_id: sourceId,
+        first_seen_at: seenAt,
+      })),
+    )
     .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing())
     .execute();
 }
@@ -134,24 +152,56 @@ export async function listIdentifiers(db: Db | Tx, workspaceId: string, customer
     .execute();
 }
 
-export async function insertCustomer(db: Db | Tx, row: { id: string; workspace_id: string; first_seen_at: Date | null; last_seen_at: Date | null; channels: string[] }) {
+export async function insertCustomer(
+  db: Db | Tx,
+  row: { id: string; workspace_id: string; first_seen_at: Date | null; last_seen_at: Date | null; channels: string[] },
+) {
   return t(db).insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function findCustomers(db: Db | Tx, workspaceId: string, ids: string[]) {
   if (ids.length === 0) return [];
-  return t(db).selectFrom('customers').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+  return t(db)
+    .selectFrom('customers')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
 }
 
 export async function findCustomer(db: Db | Tx, workspaceId: string, id: string) {
-  return t(db).selectFrom('customers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return t(db)
+    .selectFrom('customers')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export type CustomerPatch = Partial<
   Pick<
     CustomersTable,
-    'first_name' | 'last_name' | 'email' | 'phone' | 'user_id' | 'notes' | 'owner_user_id' | 'currency' | 'first_seen_at' | 'last_seen_at' | 'first_order_at' | 'last_order_at' | 'merged_into'
-  > & { traits: Record<string, unknown>; trait_times: Record<string, string>; tags: string[]; channels: string[]; order_count: number; revenue: string }
+    | 'first_name'
+    | 'last_name'
+    | 'email'
+    | 'phone'
+    | 'user_id'
+    | 'notes'
+    | 'owner_user_id'
+    | 'currency'
+    | 'first_seen_at'
+    | 'last_seen_at'
+    | 'first_order_at'
+    | 'last_order_at'
+    | 'merged_into'
+  > & {
+    traits: Record<string, unknown>;
+    trait_times: Record<string, string>;
+    tags: string[];
+    channels: string[];
+    order_count: number;
+    revenue: string;
+  }
 >;
 
 export async function updateCustomer(db: Db | Tx, workspaceId: string, id: string, patch: CustomerPatch) {
@@ -171,7 +221,13 @@ export async function updateCustomer(db: Db | Tx, workspaceId: string, id: strin
 }
 
 /** Widens first/last seen and adds a channel, in one statement (the hot path of event processing). */
-export async function touchCustomer(db: Db | Tx, workspaceId: string, id: string, seenAt: Date, channel: string | null) {
+export async function touchCustomer(
+  db: Db | Tx,
+  workspaceId: string,
+  id: string,
+  seenAt: Date,
+  channel: string | null,
+) {
   await sql`
     update customers set
       first_seen_at = least(coalesce(first_seen_at, ${seenAt}), ${seenAt}),
@@ -181,8 +237,37 @@ export async function touchCustomer(db: Db | Tx, workspaceId: string, id: string
     where workspace_id = ${workspaceId} and id = ${id}`.execute(db);
 }
 
+export async function repointMergedInto(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
+  await t(db)
+    .updateTable('customers')
+    .set({ merged_into: toId })
+    .where('workspace_id', '=', workspaceId)
+    .where('merged_into', '=', fromId)
+    .execute();
+}
+
+/** Sets the display identifiers where the profile has none yet. */
+export async function fillIdentityColumns(
+  db: Db | Tx,
+  workspaceId: string,
+  id: string,
+  v: { user_id: string | null; email: string | null; phone: string | null },
+) {
+  await sql`
+    update customers set
+      user_id = coalesce(user_id, ${v.user_id}::text),
+      email = coalesce(email, ${v.email}::text),
+      phone = coalesce(phone, ${v.phone}::text)
+    where workspace_id = ${workspaceId} and id = ${id}`.execute(db);
+}
+
 export async function repointIdentifiers(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
-  await t(db).updateTable('customer_identifiers').set({ customer_id: toId }).where('workspace_id', '=', workspaceId).where('customer_id', '=', fromId).execute();
+  await t(db)
+    .updateTable('customer_identifiers')
+    .set({ customer_id: toId })
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', fromId)
+    .execute();
 }
 
 export async function repointCompanies(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
@@ -190,12 +275,26 @@ export async function repointCompanies(db: Db | Tx, workspaceId: string, fromId:
     insert into customer_companies (workspace_id, customer_id, company_id, created_at)
     select workspace_id, ${toId}, company_id, created_at from customer_companies where workspace_id = ${workspaceId} and customer_id = ${fromId}
     on conflict do nothing`.execute(db);
-  await t(db).deleteFrom('customer_companies').where('workspace_id', '=', workspaceId).where('customer_id', '=', fromId).execute();
+  await t(db)
+    .deleteFrom('customer_companies')
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', fromId)
+    .execute();
 }
 
 export async function repointConflicts(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
-  await t(db).updateTable('identity_conflicts').set({ customer_id: toId }).where('workspace_id', '=', workspaceId).where('customer_id', '=', fromId).execute();
-  await t(db).updateTable('identity_conflicts').set({ other_customer_id: toId }).where('workspace_id', '=', workspaceId).where('other_customer_id', '=', fromId).execute();
+  await t(db)
+    .updateTable('identity_conflicts')
+    .set({ customer_id: toId })
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', fromId)
+    .execute();
+  await t(db)
+    .updateTable('identity_conflicts')
+    .set({ other_customer_id: toId })
+    .where('workspace_id', '=', workspaceId)
+    .where('other_customer_id', '=', fromId)
+    .execute();
   // A conflict between a profile and itself is settled by the merge.
   await t(db)
     .updateTable('identity_conflicts')
@@ -207,11 +306,20 @@ export async function repointConflicts(db: Db | Tx, workspaceId: string, fromId:
 }
 
 export async function insertMerge(db: Db | Tx, row: Omit<Selectable<MergesTable>, 'created_at'>) {
-  await t(db).insertInto('customer_merges').values({ ...row, snapshot: JSON.stringify(row.snapshot) }).execute();
+  await t(db)
+    .insertInto('customer_merges')
+    .values({ ...row, snapshot: JSON.stringify(row.snapshot) })
+    .execute();
 }
 
 export async function listMerges(db: Db | Tx, workspaceId: string, customerId: string) {
-  return t(db).selectFrom('customer_merges').selectAll().where('workspace_id', '=', workspaceId).where('survivor_id', '=', customerId).orderBy('created_at', 'desc').execute();
+  return t(db)
+    .selectFrom('customer_merges')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('survivor_id', '=', customerId)
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 export async function findOpenConflict(db: Db | Tx, workspaceId: string, a: string, b: string) {
@@ -229,8 +337,17 @@ export async function findOpenConflict(db: Db | Tx, workspaceId: string, a: stri
     .executeTakeFirst();
 }
 
-export async function insertConflict(db: Db | Tx, row: Pick<ConflictRow, 'id' | 'workspace_id' | 'customer_id' | 'other_customer_id' | 'reason' | 'details' | 'event_id'>) {
-  await t(db).insertInto('identity_conflicts').values({ ...row, details: JSON.stringify(row.details) }).execute();
+export async function insertConflict(
+  db: Db | Tx,
+  row: Pick<
+    ConflictRow,
+    'id' | 'workspace_id' | 'customer_id' | 'other_customer_id' | 'reason' | 'details' | 'event_id'
+  >,
+) {
+  await t(db)
+    .insertInto('identity_conflicts')
+    .values({ ...row, details: JSON.stringify(row.details) })
+    .execute();
 }
 
 export async function listOpenConflicts(db: Db | Tx, workspaceId: string, customerId: string) {
@@ -244,7 +361,13 @@ export async function listOpenConflicts(db: Db | Tx, workspaceId: string, custom
     .execute();
 }
 
-export async function resolveConflictsBetween(db: Db | Tx, workspaceId: string, a: string, b: string, status: 'merged' | 'dismissed') {
+export async function resolveConflictsBetween(
+  db: Db | Tx,
+  workspaceId: string,
+  a: string,
+  b: string,
+  status: 'merged' | 'dismissed',
+) {
   await t(db)
     .updateTable('identity_conflicts')
     .set({ status, resolved_at: new Date() })
@@ -262,15 +385,29 @@ export async function resolveConflictsBetween(db: Db | Tx, workspaceId: string, 
 // ── companies ──
 
 export async function findCompanyByGroup(db: Db | Tx, workspaceId: string, groupId: string) {
-  return t(db).selectFrom('companies').selectAll().where('workspace_id', '=', workspaceId).where('group_id', '=', groupId).executeTakeFirst();
+  return t(db)
+    .selectFrom('companies')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('group_id', '=', groupId)
+    .executeTakeFirst();
 }
 
 export async function insertCompany(db: Db | Tx, row: { id: string; workspace_id: string; group_id: string }) {
-  await t(db).insertInto('companies').values(row).onConflict((oc) => oc.columns(['workspace_id', 'group_id']).doNothing()).execute();
+  await t(db)
+    .insertInto('companies')
+    .values(row)
+    .onConflict((oc) => oc.columns(['workspace_id', 'group_id']).doNothing())
+    .execute();
   return findCompanyByGroup(db, row.workspace_id, row.group_id) as Promise<CompanyRow>;
 }
 
-export async function updateCompany(db: Db | Tx, workspaceId: string, id: string, patch: { name: string | null; traits: Record<string, unknown>; trait_times: Record<string, string> }) {
+export async function updateCompany(
+  db: Db | Tx,
+  workspaceId: string,
+  id: string,
+  patch: { name: string | null; traits: Record<string, unknown>; trait_times: Record<string, string> },
+) {
   await t(db)
     .updateTable('companies')
     .set({ name: patch.name, traits: json(patch.traits), trait_times: json(patch.trait_times), updated_at: new Date() })
@@ -280,7 +417,11 @@ export async function updateCompany(db: Db | Tx, workspaceId: string, id: string
 }
 
 export async function linkCompany(db: Db | Tx, workspaceId: string, customerId: string, companyId: string) {
-  await t(db).insertInto('customer_companies').values({ workspace_id: workspaceId, customer_id: customerId, company_id: companyId }).onConflict((oc) => oc.doNothing()).execute();
+  await t(db)
+    .insertInto('customer_companies')
+    .values({ workspace_id: workspaceId, customer_id: customerId, company_id: companyId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
 }
 
 export async function listCompaniesOf(db: Db | Tx, workspaceId: string, customerId: string) {

@@ -1,0 +1,284 @@
+import type { Db, Tx } from '../platform/db.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import { type Identifier, identifierKey, normalizeEmail, normalizePhone } from './identifiers.js';
+import * as repo from './repository.js';
+import { applyTraits, canonicalTraits, derivedColumns, mergeTraits, type Traits } from './traits.js';
+
+// ── merge hooks: other domains move what they hold for a merged profile ──
+
+export interface MergeEvent {
+  workspaceId: string;
+  survivorId: string;
+  mergedId: string;
+}
+type MergeHook = (tx: Tx, e: MergeEvent) => Promise<void>;
+const mergeHooks = new Map<string, MergeHook>();
+
+/** Registers what a domain does when two profiles merge (runs inside the merge transaction). */
+export function onCustomersMerged(domain: string, hook: MergeHook): void {
+  mergeHooks.set(domain, hook);
+}
+
+export type Actor = { type: 'system' | 'user' | 'api_key'; id: string | null };
+
+/**
+ * Merges `mergedId` into `survivorId`: identifiers, traits (each trait's latest value),
+ * tags, channels, facts and everything other domains hold move to the survivor; the merged
+ * profile stays as a tombstone pointing at it, and the merge is recorded with its reason.
+ * The caller holds the workspace's identity lock.
+ */
+export async function mergeCustomers(
+  tx: Tx,
+  workspaceId: string,
+  survivorId: string,
+  mergedId: string,
+  why: { reason: string; eventId?: string | null; actor: Actor },
+) {
+  if (survivorId === mergedId)
+    throw new UserError(400, 'invalid_request', 'Cannot merge a profile into itself', 'customerId');
+  const rows = await repo.findCustomers(tx, workspaceId, [survivorId, mergedId]);
+  const survivor = rows.find((r) => r.id === survivorId);
+  const merged = rows.find((r) => r.id === mergedId);
+  if (!survivor || survivor.merged_into) throw new NotFoundError('Customer', 'id');
+  if (!merged || merged.merged_into) throw new NotFoundError('Customer', 'customerId');
+  const identifiers = await repo.listIdentifiers(tx, workspaceId, [mergedId]);
+
+  const { traits, times } = mergeTraits(
+    { traits: survivor.traits, times: survivor.trait_times },
+    { traits: merged.traits, times: merged.trait_times },
+  );
+  const min = (a: Date | null, b: Date | null) => (a && b ? (a < b ? a : b) : (a ?? b));
+  const max = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+  await repo.updateCustomer(tx, workspaceId, survivorId, {
+    traits,
+    trait_times: times,
+    ...derivedColumns(traits),
+    email: survivor.email ?? merged.email,
+    phone: survivor.phone ?? merged.phone,
+    user_id: survivor.user_id ?? merged.user_id,
+    tags: [...new Set([...survivor.tags, ...merged.tags])],
+    channels: [...new Set([...survivor.channels, ...merged.channels])],
+    notes: [survivor.notes, merged.notes].filter(Boolean).join('\n\n') || null,
+    owner_user_id: survivor.owner_user_id ?? merged.owner_user_id,
+    first_seen_at: min(survivor.first_seen_at, merged.first_seen_at),
+    last_seen_at: max(survivor.last_seen_at, merged.last_seen_at),
+    first_order_at: min(survivor.first_order_at, merged.first_order_at),
+    last_order_at: max(survivor.last_order_at, merged.last_order_at),
+    order_count: survivor.order_count + merged.order_count,
+    revenue: (Number(survivor.revenue) + Number(merged.revenue)).toFixed(2),
+    currency: survivor.currency ?? merged.currency,
+  });
+  await repo.updateCustomer(tx, workspaceId, mergedId, { merged_into: survivorId });
+  await repo.repointMergedInto(tx, workspaceId, mergedId, survivorId);
+  await repo.repointIdentifiers(tx, workspaceId, mergedId, survivorId);
+  await repo.repointCompanies(tx, workspaceId, mergedId, survivorId);
+  await repo.repointConflicts(tx, workspaceId, mergedId, survivorId);
+  await repo.insertMerge(tx, {
+    id: newId('mrg'),
+    workspace_id: workspaceId,
+    survivor_id: survivorId,
+    merged_id: mergedId,
+    reason: why.reason,
+    event_id: why.eventId ?? null,
+    actor_type: why.actor.type,
+    actor_id: why.actor.id,
+    snapshot: {
+      traits: merged.traits,
+      tags: merged.tags,
+      identifiers: identifiers.map((i) => ({ kind: i.kind, value: i.value })),
+      createdAt: merged.created_at.toISOString(),
+    },
+  });
+  for (const hook of mergeHooks.values()) await hook(tx, { workspaceId, survivorId, mergedId });
+}
+
+// ── identity resolution ──
+
+export interface ResolveInput {
+  workspaceId: string;
+  /** Normalised identifiers the event carries (see IdentifierSet). */
+  identifiers: Identifier[];
+  /** The event's own userId, when it has one: it decides which profile the event belongs to. */
+  userId: string | null;
+  timestamp: Date;
+  sourceId: string | null;
+  channel: string | null;
+  eventId: string | null;
+}
+
+export interface ResolveResult {
+  customerId: string;
+  created: boolean;
+  merged: string[];
+  conflicts: string[];
+}
+
+interface Owner {
+  id: string;
+  createdAt: Date;
+  userIds: Set<string>;
+}
+
+/**
+ * Finds or creates the one profile an event belongs to. Profiles that share an identifier with
+ * the event are merged into the oldest, except that two profiles with different userIds are
+ * never merged automatically: the conflict is recorded for review instead. Identifiers nobody
+ * owns yet are attached to the profile. The caller holds the workspace's identity lock.
+ */
+export async function resolveIdentity(tx: Tx, input: ResolveInput): Promise<ResolveResult> {
+  const { workspaceId } = input;
+  const owned = await repo.findOwners(tx, workspaceId, input.identifiers);
+  const ownerOf = new Map(owned.map((o) => [`${o.kind}\u0000${o.value}`, o.customer_id]));
+  const ownerIds = [...new Set(owned.map((o) => o.customer_id))];
+  const unowned = input.identifiers.filter((i) => !ownerOf.has(identifierKey(i)));
+  const result: ResolveResult = { customerId: '', created: false, merged: [], conflicts: [] };
+
+  const owners: Owner[] = [];
+  if (ownerIds.length) {
+    const rows = await repo.findCustomers(tx, workspaceId, ownerIds);
+    const ids = await repo.listIdentifiers(tx, workspaceId, ownerIds);
+    for (const r of rows) {
+      owners.push({
+        id: r.id,
+        createdAt: r.created_at,
+        userIds: new Set(ids.filter((i) => i.customer_id === r.id && i.kind === 'user_id').map((i) => i.value)),
+      });
+    }
+    owners.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  // The profile the event is about: the owner of its userId; else, for a new userId, the oldest
+  // owner that has no userId yet; else (no userId) the oldest owner.
+  let home: Owner | undefined;
+  if (input.userId) {
+    const uid = ownerOf.get(`user_id\u0000${input.userId}`);
+    home = owners.find((o) => o.id === uid) ?? owners.find((o) => o.userIds.size === 0);
+  } else {
+    home = owners[0];
+  }
+  if (!home) {
+    const row = await repo.insertCustomer(tx, {
+      id: newId('cus'),
+      workspace_id: workspaceId,
+      first_seen_at: input.timestamp,
+      last_seen_at: input.timestamp,
+      channels: input.channel ? [input.channel] : [],
+    });
+    home = { id: row.id, createdAt: row.created_at, userIds: new Set() };
+    result.created = true;
+  }
+  if (input.userId) home.userIds.add(input.userId);
+
+  // Everyone compatible with the home profile joins it; the oldest of them survives.
+  const group: Owner[] = [home];
+  const groupUserIds = new Set(home.userIds);
+  for (const o of owners) {
+    if (o.id === home.id) continue;
+    const compatible =
+      o.userIds.size === 0 || groupUserIds.size === 0 || [...o.userIds].every((u) => groupUserIds.has(u));
+    if (compatible) {
+      group.push(o);
+      for (const u of o.userIds) groupUserIds.add(u);
+      continue;
+    }
+    const shared = input.identifiers.filter((i) => ownerOf.get(identifierKey(i)) === o.id);
+    if (!(await repo.findOpenConflict(tx, workspaceId, home.id, o.id))) {
+      const id = newId('idc');
+      await repo.insertConflict(tx, {
+        id,
+        workspace_id: workspaceId,
+        customer_id: home.id,
+        other_customer_id: o.id,
+        reason: 'different_user_ids',
+        details: { userIds: [[...home.userIds], [...o.userIds]], sharedIdentifiers: shared },
+        event_id: input.eventId,
+      });
+      result.conflicts.push(id);
+    }
+  }
+  group.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  const survivor = group[0] as Owner;
+  for (const o of group.slice(1)) {
+    await mergeCustomers(tx, workspaceId, survivor.id, o.id, {
+      reason: `shared identifiers in one event`,
+      eventId: input.eventId,
+      actor: { type: 'system', id: null },
+    });
+    result.merged.push(o.id);
+  }
+  // A userId never moves onto a profile that already has another one.
+  const attach = unowned.filter(
+    (i) => !(i.kind === 'user_id' && survivor !== home && survivor.userIds.size > 0 && !survivor.userIds.has(i.value)),
+  );
+  await repo.insertIdentifiers(tx, workspaceId, survivor.id, attach, input.sourceId, input.timestamp);
+  if (!result.created) await repo.touchCustomer(tx, workspaceId, survivor.id, input.timestamp, input.channel);
+  const uid = input.userId ?? attach.find((i) => i.kind === 'user_id')?.value;
+  const email = attach.find((i) => i.kind === 'email')?.value;
+  const phone = attach.find((i) => i.kind === 'phone')?.value;
+  if (uid || email || phone)
+    await repo.fillIdentityColumns(tx, workspaceId, survivor.id, {
+      user_id: uid ?? null,
+      email: email ?? null,
+      phone: phone ?? null,
+    });
+  result.customerId = survivor.id;
+  return result;
+}
+
+/** Applies traits from an event or an edit, each trait keeping its latest value by event time. */
+export async function updateTraits(
+  tx: Tx,
+  workspaceId: string,
+  customerId: string,
+  incoming: Traits,
+  at: Date,
+  defaultCountry: string,
+) {
+  const c = await repo.findCustomer(tx, workspaceId, customerId);
+  if (!c) throw new NotFoundError('Customer');
+  const canonical = canonicalTraits(incoming);
+  const { traits, times, changed } = applyTraits(c.traits, c.trait_times, canonical, at);
+  if (!changed) return c;
+  const email = times.email === at.toISOString() ? normalizeEmail(traits.email) : undefined;
+  const phone = times.phone === at.toISOString() ? normalizePhone(traits.phone, defaultCountry) : undefined;
+  return repo.updateCustomer(tx, workspaceId, customerId, {
+    traits,
+    trait_times: times,
+    ...derivedColumns(traits),
+    ...(email && 'value' in email ? { email: email.value } : {}),
+    ...(phone && 'value' in phone ? { phone: phone.value } : {}),
+  });
+}
+
+/** Links a profile to the company of a `group` call, creating or updating the company. */
+export async function linkToCompany(
+  tx: Tx,
+  workspaceId: string,
+  customerId: string,
+  groupId: string,
+  incoming: Traits,
+  at: Date,
+) {
+  const company =
+    (await repo.findCompanyByGroup(tx, workspaceId, groupId)) ??
+    (await repo.insertCompany(tx, { id: newId('com'), workspace_id: workspaceId, group_id: groupId }));
+  const { traits, times, changed } = applyTraits(company.traits, company.trait_times, incoming, at);
+  if (changed) {
+    const name = typeof traits.name === 'string' ? traits.name : company.name;
+    await repo.updateCompany(tx, workspaceId, company.id, { name, traits, trait_times: times });
+  }
+  await repo.linkCompany(tx, workspaceId, customerId, company.id);
+  return company.id;
+}
+
+export const lockWorkspaceIdentity = repo.lockWorkspaceIdentity;
+export const tryLockWorkspaceIdentity = repo.tryLockWorkspaceIdentity;
+
+/** Reads a profile, following merges to the surviving one. */
+export async function getCustomerOrThrow(db: Db | Tx, workspaceId: string, id: string) {
+  let c = await repo.findCustomer(db, workspaceId, id);
+  for (let hops = 0; c?.merged_into && hops < 10; hops++) c = await repo.findCustomer(db, workspaceId, c.merged_into);
+  if (!c || c.merged_into) throw new NotFoundError('Customer');
+  return c;
+}
