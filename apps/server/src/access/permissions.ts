@@ -14,6 +14,10 @@ export const RESOURCES = {
   api_keys: { read: ['owner', 'admin'], write: ['owner', 'admin'], family: 'admin' },
   audit: { read: ['owner', 'admin'], write: [], family: 'admin' },
   jobs: { read: ['owner', 'admin', 'analyst'], write: ['owner', 'admin'], family: 'data' },
+  // Profiles, their traits, tags, notes, merges and exports.
+  customers: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'], family: 'data' },
+  // Sources (channels), write keys, the ingestion debugger and quarantine replay.
+  sources: { read: 'all', write: ['owner', 'admin'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }
