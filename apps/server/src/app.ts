@@ -13,6 +13,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { accessRoutes, authPlugin } from './access/index.js';
+import { ingestRoutes, segmentRoutes } from './ingest/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
@@ -89,6 +90,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: kith_…' },
           session: { type: 'apiKey', in: 'cookie', name: 'kith_session' },
+          writeKey: {
+            type: 'http',
+            scheme: 'basic',
+            description: "Tracking API: a source's write key as the user name, empty password",
+          },
         },
       },
       security: [{ apiKey: [] }, { session: [] }],
@@ -110,6 +116,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(authPlugin, { ctx });
   await app.register(accessRoutes, { ctx });
   await app.register(jobsRoutes, { jobs: ctx.jobs });
+  await app.register(ingestRoutes, { ctx });
+  await app.register(segmentRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import { IngestProcessor } from './ingest/index.js';
 import { registerJobHandlers } from './jobs.js';
 import { pgliteTemplate, webDist } from './paths.js';
 import type { Config } from './platform/config.js';
@@ -51,12 +52,17 @@ export async function startServer(config: Config, opts: { workers?: boolean } = 
   // PGlite is single-process, so its workers always run in-process.
   const workers =
     ctx.database.kind === 'pglite' ? Math.max(config.workers, 1) : opts.workers === false ? 0 : config.workers;
-  if (workers > 0) ctx.jobs.start();
+  const processor = new IngestProcessor(ctx.db, { logger: app.log });
+  if (workers > 0) {
+    ctx.jobs.start();
+    processor.start();
+  }
   return {
     app,
     ctx,
     close: async () => {
       await app.close();
+      await processor.stop();
       await ctx.jobs.stop();
       await ctx.database.close();
     },
@@ -72,11 +78,14 @@ export async function startWorker(config: Config): Promise<Running> {
     );
   }
   const ctx = await openContext(config, 'kith worker');
+  const processor = new IngestProcessor(ctx.db, { logger: createLogger(config.logLevel) });
   ctx.jobs.start();
+  processor.start();
   return {
     app: null,
     ctx,
     close: async () => {
+      await processor.stop();
       await ctx.jobs.stop();
       await ctx.database.close();
     },

@@ -14,6 +14,7 @@ const schema = z.object({
   KITH_PUBLIC_URL: z.string().url().optional(),
   KITH_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
   KITH_SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto'),
+  KITH_INGEST_RATE_LIMIT: z.coerce.number().int().min(1).default(1000),
 });
 
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   /** In-process job workers (0 disables them: run `kith worker` processes instead). */
   workers: number;
   secureCookies: boolean;
+  /** Tracking API requests per second per source, per process. */
+  ingestRateLimit: number;
 }
 
 /** Reads the environment once; fails fast naming the variable that is wrong. */
@@ -48,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl.replace(/\/$/, ''),
     workers: c.KITH_WORKERS,
     secureCookies: c.KITH_SECURE_COOKIES === 'auto' ? publicUrl.startsWith('https:') : c.KITH_SECURE_COOKIES === 'true',
+    ingestRateLimit: c.KITH_INGEST_RATE_LIMIT,
   };
 }

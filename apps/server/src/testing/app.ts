@@ -28,10 +28,10 @@ export interface TestApp {
 }
 
 /** An app on a fresh test database, driven with `inject` (no port). */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kith-test-'));
-  const config = loadConfig({ KITH_DATA_DIR: dataDir, KITH_LOG_LEVEL: 'silent' });
+  const config = loadConfig({ KITH_DATA_DIR: dataDir, KITH_LOG_LEVEL: 'silent', ...env });
   const ctx: AppContext = {
     config,
     database,

@@ -1,0 +1,292 @@
+/** Identity resolution end to end: events in through the tracking API, profiles out (DATA-4). */
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
+import { processAllPending } from './processor.js';
+
+let t: TestApp;
+let owner: Awaited<ReturnType<typeof setupOwner>>;
+const keys: Record<string, string> = {};
+
+const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
+async function send(channel: string, path: string, body: unknown) {
+  const r = await t.req('POST', path, {
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json', authorization: basic(keys[channel] as string) },
+  });
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json();
+}
+const process = () => processAllPending(t.ctx.db, owner.workspaceId);
+async function profileOf(kind: string, value: string) {
+  const r = await sql<{
+    customer_id: string;
+  }>`select customer_id from customer_identifiers where workspace_id = ${owner.workspaceId} and kind = ${kind} and value = ${value}`.execute(
+    t.ctx.db,
+  );
+  return r.rows[0]?.customer_id;
+}
+async function customer(id: string) {
+  const r = await sql<Record<string, unknown>>`select * from customers where id = ${id}`.execute(t.ctx.db);
+  return r.rows[0] as Record<string, unknown> & {
+    traits: Record<string, unknown>;
+    channels: string[];
+    merged_into: string | null;
+  };
+}
+async function identifiersOf(id: string) {
+  const r = await sql<{
+    kind: string;
+    value: string;
+  }>`select kind, value from customer_identifiers where customer_id = ${id} order by kind, value`.execute(t.ctx.db);
+  return r.rows.map((x) => `${x.kind}:${x.value}`);
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await setupOwner(t);
+  await t.req('PATCH', '/api/v1/workspace', { auth: owner.auth, body: { defaultCountry: 'ES' } });
+  for (const [name, channel] of [
+    ['Website', 'web'],
+    ['Counter', 'store'],
+    ['Shop', 'ecommerce'],
+  ]) {
+    const r = await t.req('POST', '/api/v1/sources', { auth: owner.auth, body: { name, channel } });
+    keys[channel as string] = r.json().writeKey;
+  }
+});
+
+describe('one person across channels', () => {
+  it('anonymous visitor → newsletter email → counter purchase with phone → shop login: one profile, four identifiers, three channels', async () => {
+    await send('web', '/v1/page', { anonymousId: 'a-77', name: 'Home', timestamp: '2026-01-01T10:00:00Z' });
+    await send('web', '/v1/identify', {
+      anonymousId: 'a-77',
+      traits: { email: 'Lucia@Example.com ' },
+      timestamp: '2026-01-02T10:00:00Z',
+    });
+    await send('store', '/v1/identify', {
+      anonymousId: 'pos-9',
+      traits: { phone: '612 345 678', email: 'lucia@example.com', firstName: 'Lucía' },
+      timestamp: '2026-01-03T10:00:00Z',
+    });
+    await send('store', '/v1/track', {
+      anonymousId: 'pos-9',
+      event: 'Order Completed',
+      properties: { total: 8.5 },
+      timestamp: '2026-01-03T10:01:00Z',
+    });
+    await send('ecommerce', '/v1/identify', {
+      userId: 'shop-501',
+      anonymousId: 'a-77',
+      traits: { email: 'lucia@example.com' },
+      timestamp: '2026-01-04T10:00:00Z',
+    });
+    await process();
+
+    const id = await profileOf('user_id', 'shop-501');
+    expect(id).toBeDefined();
+    for (const [k, v] of [
+      ['anonymous_id', 'a-77'],
+      ['email', 'lucia@example.com'],
+      ['phone', '+34612345678'],
+      ['anonymous_id', 'pos-9'],
+    ]) {
+      expect(await profileOf(k as string, v as string), `${k}=${v}`).toBe(id);
+    }
+    const ids = await identifiersOf(id as string);
+    expect(ids).toEqual([
+      'anonymous_id:a-77',
+      'anonymous_id:pos-9',
+      'email:lucia@example.com',
+      'phone:+34612345678',
+      'user_id:shop-501',
+    ]);
+    const c = await customer(id as string);
+    expect(c.merged_into).toBeNull();
+    expect([...c.channels].sort()).toEqual(['ecommerce', 'store', 'web']);
+    expect(c.email).toBe('lucia@example.com');
+    expect(c.phone).toBe('+34612345678');
+    expect(c.first_name).toBe('Lucía');
+    const events = await sql<{
+      n: number;
+      channels: number;
+    }>`select count(*)::int as n, count(distinct channel)::int as channels from events where customer_id = ${id}`.execute(
+      t.ctx.db,
+    );
+    expect(events.rows[0]).toEqual({ n: 5, channels: 3 });
+    // Each step found the profile the one before made: nothing had to be merged.
+    const merges = await sql<{
+      n: number;
+    }>`select count(*)::int as n from customer_merges where survivor_id = ${id}`.execute(t.ctx.db);
+    expect(merges.rows[0]?.n).toBe(0);
+  });
+
+  it('an event that links two profiles merges them: the older survives, events and traits move, the merge names the event', async () => {
+    await send('web', '/v1/identify', {
+      anonymousId: 'a-88',
+      traits: { email: 'marta@example.com', favourite: 'croissant' },
+      timestamp: '2026-02-01T10:00:00Z',
+    });
+    await process();
+    await send('store', '/v1/identify', {
+      anonymousId: 'pos-10',
+      traits: { phone: '699 000 111', firstName: 'Marta' },
+      timestamp: '2026-02-02T10:00:00Z',
+    });
+    await send('store', '/v1/track', {
+      anonymousId: 'pos-10',
+      event: 'Order Completed',
+      timestamp: '2026-02-02T10:05:00Z',
+    });
+    await process();
+    const older = await profileOf('email', 'marta@example.com');
+    const newer = await profileOf('phone', '+34699000111');
+    expect(older).not.toBe(newer);
+    const link = await send('ecommerce', '/v1/identify', {
+      userId: 'shop-600',
+      traits: { email: 'marta@example.com', phone: '+34 699 000 111' },
+      timestamp: '2026-02-03T10:00:00Z',
+    });
+    expect(link.accepted).toBe(1);
+    await process();
+    expect(await profileOf('phone', '+34699000111')).toBe(older);
+    expect(await profileOf('user_id', 'shop-600')).toBe(older);
+    const gone = await customer(newer as string);
+    expect(gone.merged_into).toBe(older);
+    const survivor = await customer(older as string);
+    expect(survivor.traits).toMatchObject({ favourite: 'croissant', firstName: 'Marta' });
+    expect([...survivor.channels].sort()).toEqual(['ecommerce', 'store', 'web']);
+    const events = await sql<{ n: number }>`select count(*)::int as n from events where customer_id = ${newer}`.execute(
+      t.ctx.db,
+    );
+    expect(events.rows[0]?.n).toBe(0);
+    const merges = await sql<{
+      merged_id: string;
+      reason: string;
+      event_id: string;
+      snapshot: { identifiers: unknown[] };
+    }>`
+      select merged_id, reason, event_id, snapshot from customer_merges where survivor_id = ${older}`.execute(t.ctx.db);
+    expect(merges.rows).toHaveLength(1);
+    expect(merges.rows[0]?.merged_id).toBe(newer);
+    const cause = await sql<{
+      user_id: string;
+    }>`select user_id from events where id = ${merges.rows[0]?.event_id}`.execute(t.ctx.db);
+    expect(cause.rows[0]?.user_id).toBe('shop-600');
+    expect(merges.rows[0]?.snapshot.identifiers).toContainEqual({ kind: 'phone', value: '+34699000111' });
+  });
+});
+
+describe('merge protection', () => {
+  it('never merges two profiles with different userIds: the conflict is recorded for review', async () => {
+    await send('ecommerce', '/v1/identify', { userId: 'u-ana', traits: { email: 'shared@example.com' } });
+    await send('ecommerce', '/v1/identify', { userId: 'u-bob', traits: { email: 'shared@example.com' } });
+    await process();
+    const ana = await profileOf('user_id', 'u-ana');
+    const bob = await profileOf('user_id', 'u-bob');
+    expect(ana).toBeDefined();
+    expect(bob).toBeDefined();
+    expect(ana).not.toBe(bob);
+    expect(await profileOf('email', 'shared@example.com')).toBe(ana);
+    const conflicts = await sql<{ customer_id: string; other_customer_id: string; status: string }>`
+      select customer_id, other_customer_id, status from identity_conflicts where workspace_id = ${owner.workspaceId}`.execute(
+      t.ctx.db,
+    );
+    expect(conflicts.rows).toContainEqual({ customer_id: bob, other_customer_id: ana, status: 'open' });
+    const warnings = await sql<{
+      warnings: { code: string }[];
+    }>`select warnings from events where user_id = 'u-bob'`.execute(t.ctx.db);
+    expect(warnings.rows[0]?.warnings.map((w) => w.code)).toContain('identity_conflict');
+  });
+
+  it('a shared device does not join two people: the second userId gets its own profile', async () => {
+    await send('web', '/v1/identify', { userId: 'u-carl', anonymousId: 'family-ipad' });
+    await send('web', '/v1/identify', { userId: 'u-dora', anonymousId: 'family-ipad' });
+    await process();
+    expect(await profileOf('user_id', 'u-carl')).not.toBe(await profileOf('user_id', 'u-dora'));
+    expect(await profileOf('anonymous_id', 'family-ipad')).toBe(await profileOf('user_id', 'u-carl'));
+  });
+});
+
+describe('traits', () => {
+  it('the latest by event time wins, not the latest to arrive', async () => {
+    await send('web', '/v1/identify', {
+      userId: 'u-time',
+      traits: { plan: 'gold', city: 'Madrid' },
+      timestamp: '2026-05-02T00:00:00Z',
+    });
+    await send('web', '/v1/identify', {
+      userId: 'u-time',
+      traits: { plan: 'silver' },
+      timestamp: '2026-05-01T00:00:00Z',
+    });
+    await send('web', '/v1/identify', {
+      userId: 'u-time',
+      traits: { city: 'Sevilla', first_name: 'Eva' },
+      timestamp: '2026-05-03T00:00:00Z',
+    });
+    await process();
+    const c = await customer((await profileOf('user_id', 'u-time')) as string);
+    expect(c.traits).toMatchObject({ plan: 'gold', city: 'Sevilla', firstName: 'Eva' });
+    expect(c.first_name).toBe('Eva');
+  });
+});
+
+describe('junk identifiers', () => {
+  it('are ignored and reported, never used to join people', async () => {
+    await send('web', '/v1/identify', { userId: 'undefined', anonymousId: 'junk-a', traits: { email: 'null' } });
+    await send('web', '/v1/identify', { userId: 'undefined', anonymousId: 'junk-b' });
+    await send('web', '/v1/track', { userId: '0', event: 'Nobody' });
+    await process();
+    expect(await profileOf('anonymous_id', 'junk-a')).not.toBe(await profileOf('anonymous_id', 'junk-b'));
+    expect(await profileOf('user_id', 'undefined')).toBeUndefined();
+    const w = await sql<{ warnings: { code: string; kind?: string }[] | null; customer_id: string | null }>`
+      select warnings, customer_id from events where user_id in ('undefined', '0') order by seq`.execute(t.ctx.db);
+    expect(w.rows[0]?.warnings?.map((x) => `${x.code}:${x.kind}`)).toEqual([
+      'junk_identifier:user_id',
+      'junk_identifier:email',
+    ]);
+    expect(w.rows[2]?.customer_id).toBeNull();
+    expect(w.rows[2]?.warnings?.map((x) => x.code)).toContain('no_identity');
+  });
+});
+
+describe('companies', () => {
+  it('a group call links the person to a company with its traits', async () => {
+    await send('ecommerce', '/v1/group', {
+      userId: 'u-ana',
+      groupId: 'g-1',
+      traits: { name: 'Panadería Sol', employees: 4 },
+    });
+    await process();
+    const r = await sql<{ name: string; traits: Record<string, unknown> }>`
+      select c.name, c.traits from companies c join customer_companies cc on cc.company_id = c.id where cc.customer_id = ${await profileOf('user_id', 'u-ana')}`.execute(
+      t.ctx.db,
+    );
+    expect(r.rows).toEqual([{ name: 'Panadería Sol', traits: { name: 'Panadería Sol', employees: 4 } }]);
+  });
+});
+
+describe('under concurrency', () => {
+  it('parallel batches naming the same new identifiers end with one profile', async () => {
+    const batches = Array.from({ length: 8 }, (_, i) => ({
+      batch: [
+        { type: 'identify', anonymousId: `dev-${i}`, traits: { email: 'race@example.com' } },
+        { type: 'track', userId: 'u-race', anonymousId: `dev-${i}`, event: 'Seen' },
+      ],
+    }));
+    await Promise.all(batches.map((b) => send('web', '/v1/batch', b)));
+    // Several processors at once (as several workers would run).
+    await Promise.all([process(), process(), process()]);
+    await process();
+    const id = await profileOf('email', 'race@example.com');
+    expect(await profileOf('user_id', 'u-race')).toBe(id);
+    for (let i = 0; i < 8; i++) expect(await profileOf('anonymous_id', `dev-${i}`)).toBe(id);
+    const live = await sql<{ n: number }>`
+      select count(distinct ci.customer_id)::int as n from customer_identifiers ci
+      where ci.workspace_id = ${owner.workspaceId} and (ci.value like 'dev-%' or ci.value in ('race@example.com', 'u-race'))`.execute(
+      t.ctx.db,
+    );
+    expect(live.rows[0]?.n).toBe(1);
+  });
+});

@@ -1,0 +1,183 @@
+import { getWorkspaceOrThrow } from '../access/index.js';
+import {
+  IdentifierSet,
+  linkToCompany,
+  resolveIdentity,
+  tryLockWorkspaceIdentity,
+  updateTraits,
+} from '../customers/index.js';
+import type { Db, Tx } from '../platform/db.js';
+import * as repo from './repository.js';
+import { onEventsStored } from './service.js';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** What other domains do with each processed event (commerce builds orders from it), in the same transaction. */
+export type EventHandler = (tx: Tx, event: repo.EventRecord, customerId: string | null) => Promise<void>;
+const handlers = new Map<string, EventHandler>();
+export function onEventProcessed(domain: string, handler: EventHandler): void {
+  handlers.set(domain, handler);
+}
+
+const BATCH = 200;
+
+/**
+ * Resolves one event to its profile: collects its identifiers (junk ones are reported in the
+ * event's warnings, not used), finds or creates and merges profiles, applies identify traits
+ * and group memberships.
+ */
+async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string) {
+  const ids = new IdentifierSet(defaultCountry);
+  const userId = ids.add('user_id', e.user_id);
+  ids.add('anonymous_id', e.anonymous_id);
+  const context = obj(e.context);
+  const traits = e.type === 'identify' ? obj(e.traits) : obj(context.traits);
+  if (traits.email !== undefined) ids.add('email', traits.email);
+  if (traits.phone !== undefined) ids.add('phone', traits.phone);
+  if (e.type === 'alias' && e.previous_id) {
+    // previousId is usually the anonymousId the person had before; it may be an older userId.
+    ids.add(/^[0-9a-f-]{36}$/i.test(e.previous_id) ? 'anonymous_id' : 'user_id', e.previous_id);
+  }
+  if (Array.isArray(context.externalIds)) {
+    for (const x of context.externalIds) {
+      const ext = obj(x);
+      if (typeof ext.type === 'string' && ext.type) ids.add(`external:${ext.type.toLowerCase()}`, ext.id);
+    }
+  }
+  const warnings: Obj[] = ids.rejected.map((r) => ({
+    code: 'junk_identifier',
+    kind: r.kind,
+    value: String(r.value).slice(0, 100),
+    reason: r.reason,
+  }));
+  if (ids.ids.length === 0) {
+    warnings.push({
+      code: 'no_identity',
+      message: 'No usable identifier: the event is kept but belongs to no profile',
+    });
+    return { customerId: null, warnings };
+  }
+  const r = await resolveIdentity(tx, {
+    workspaceId: e.workspace_id,
+    identifiers: ids.ids,
+    userId: e.type === 'alias' ? null : userId,
+    timestamp: e.timestamp,
+    sourceId: e.source_id,
+    channel: e.channel,
+    eventId: e.id,
+  });
+  if (r.conflicts.length) warnings.push({ code: 'identity_conflict', conflicts: r.conflicts });
+  if (e.type === 'identify' && Object.keys(obj(e.traits)).length) {
+    await updateTraits(tx, e.workspace_id, r.customerId, obj(e.traits), e.timestamp, defaultCountry);
+  }
+  if (e.type === 'group' && e.group_id)
+    await linkToCompany(tx, e.workspace_id, r.customerId, e.group_id, obj(e.traits), e.timestamp);
+  return { customerId: r.customerId, warnings };
+}
+
+/**
+ * Processes up to one batch of a workspace's pending events in arrival order, under the
+ * workspace's identity lock. Returns how many were processed (0 when none are pending or
+ * another worker holds the workspace).
+ */
+export async function processPendingBatch(db: Db, workspaceId: string): Promise<number> {
+  const ws = await getWorkspaceOrThrow(db, workspaceId);
+  return db.transaction().execute(async (tx) => {
+    if (!(await tryLockWorkspaceIdentity(tx, workspaceId))) return 0;
+    const events = await repo.claimPending(tx, workspaceId, BATCH);
+    const done: { seq: number; customer_id: string | null; warnings: unknown }[] = [];
+    for (const e of events) {
+      // A savepoint per event: one event that cannot be processed is marked so, not retried forever.
+      await repo.savepoint(tx);
+      try {
+        const { customerId, warnings } = await processEvent(tx, e, ws.default_country);
+        for (const h of handlers.values()) await h(tx, e, customerId);
+        await repo.releaseSavepoint(tx);
+        done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
+      } catch (err) {
+        await repo.rollbackToSavepoint(tx);
+        const message = err instanceof Error ? err.message : String(err);
+        done.push({
+          seq: Number(e.seq),
+          customer_id: null,
+          warnings: [{ code: 'processing_failed', message: message.slice(0, 500) }],
+        });
+      }
+    }
+    await repo.markProcessed(tx, done);
+    return events.length;
+  });
+}
+
+/** Processes everything pending in a workspace (tests, imports); returns the count. */
+export async function processAllPending(db: Db, workspaceId: string): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await processPendingBatch(db, workspaceId);
+    total += n;
+    if (n < BATCH) return total;
+  }
+}
+
+/**
+ * The background loop that turns stored events into profiles: wakes when events are stored in
+ * this process, and polls every `pollMs` for events stored by other processes. Several
+ * processes can run it: a workspace is processed by one at a time.
+ */
+export class IngestProcessor {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { pollMs?: number; logger?: { error: (o: object, msg: string) => void } } = {},
+  ) {}
+
+  start(): void {
+    this.#stopped = false;
+    this.#unsubscribe = onEventsStored(() => this.nudge());
+    this.nudge();
+  }
+
+  /** Runs a pass soon (coalesced with one already running). */
+  nudge(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#running = this.#pass().finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      if (this.#again) {
+        this.#again = false;
+        this.nudge();
+      } else {
+        this.#timer = setTimeout(() => this.nudge(), this.opts.pollMs ?? 1000);
+      }
+    });
+  }
+
+  async #pass(): Promise<void> {
+    try {
+      for (const ws of await repo.workspacesWithPending(this.db, 50)) {
+        while (!this.#stopped && (await processPendingBatch(this.db, ws)) === BATCH) {}
+      }
+    } catch (err) {
+      this.opts.logger?.error({ err }, 'event processing failed; retrying');
+    }
+  }
+
+  /** Stops after the batch in progress. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#unsubscribe?.();
+    await this.#running;
+  }
+}
