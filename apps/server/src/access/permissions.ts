@@ -18,6 +18,10 @@ export const RESOURCES = {
   customers: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'], family: 'data' },
   // Sources (channels), write keys, the ingestion debugger and quarantine replay.
   sources: { read: 'all', write: ['owner', 'admin'], family: 'data' },
+  // Orders, line items and the product catalogue.
+  commerce: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // CSV imports and their reports.
+  imports: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

@@ -9,6 +9,7 @@ export {
   onCustomersMerged,
   type ResolveResult,
   resolveIdentity,
+  setOrderFacts,
   tryLockWorkspaceIdentity,
   updateTraits,
 } from './service.js';

@@ -282,3 +282,19 @@ export async function getCustomerOrThrow(db: Db | Tx, workspaceId: string, id: s
   if (!c || c.merged_into) throw new NotFoundError('Customer');
   return c;
 }
+
+/** Sets a profile's order facts (count, revenue, first/last order) as the commerce domain computed them. */
+export async function setOrderFacts(
+  tx: Db | Tx,
+  workspaceId: string,
+  customerId: string,
+  facts: { orderCount: number; revenue: string; currency: string | null; firstOrderAt: Date | null; lastOrderAt: Date | null },
+) {
+  await repo.updateCustomer(tx, workspaceId, customerId, {
+    order_count: facts.orderCount,
+    revenue: facts.revenue,
+    currency: facts.currency,
+    first_order_at: facts.firstOrderAt,
+    last_order_at: facts.lastOrderAt,
+  });
+}
