@@ -3,6 +3,8 @@ import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_access.js';
 import * as m0003 from './0003_customers.js';
 import * as m0004 from './0004_ingest.js';
+import * as m0005 from './0005_customers_api.js';
+import * as m0006 from './0006_commerce.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002_access': m0002,
   '0003_customers': m0003,
   '0004_ingest': m0004,
+  '0005_customers_api': m0005,
+  '0006_commerce': m0006,
 };

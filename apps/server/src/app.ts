@@ -13,6 +13,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { accessRoutes, authPlugin } from './access/index.js';
+import { commerceRoutes } from './commerce/index.js';
+import { customersRoutes } from './customers/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
@@ -115,9 +117,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   await app.register(authPlugin, { ctx });
   await app.register(accessRoutes, { ctx });
+  await app.register(customersRoutes, { ctx });
   await app.register(jobsRoutes, { jobs: ctx.jobs });
   await app.register(ingestRoutes, { ctx });
   await app.register(segmentRoutes, { ctx });
+  await app.register(commerceRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { stdin, stdout } from 'node:process';
 import readline from 'node:readline/promises';
 import { Command, Option } from 'commander';
@@ -5,6 +6,7 @@ import { z } from 'zod';
 import { createApiKey, listAllWorkspaces, recordAudit, setupFirstOwner } from './access/index.js';
 import { email as emailSchema, password as passwordSchema } from './access/schemas.js';
 import { API_VERSION } from './app.js';
+import { duration, num, ProgressBar, processDemo, storeDemo } from './demo/index.js';
 import { type Config, loadConfig } from './platform/config.js';
 import { DataDirInUseError } from './platform/db.js';
 import { UserError } from './platform/errors.js';
@@ -183,6 +185,112 @@ export function buildCli(): Command {
           targetId: ws.id,
         });
         process.stdout.write(`Created workspace "${ws.name}" (${ws.id}) with owner ${user.email}.\n`);
+      });
+    });
+
+  program
+    .command('demo')
+    .description('Fill a workspace with a simulated bakery: two years of customers, visits, orders and refunds')
+    .option('--customers <n>', 'how many customers (1,000,000 for benchmarks)', '5000')
+    .option('--seed <seed>', 'random seed: the same seed makes the same data (and stores nothing new twice)', '1')
+    .option('--workspace <id>', 'workspace id (needed when there are several)')
+    .option('--no-process', 'only store the events; the workers of `kith start` build the profiles')
+    .action(async (opts: { customers: string; seed: string; workspace?: string; process: boolean }) => {
+      const customers = Number(opts.customers.replaceAll(/[_,]/g, ''));
+      if (!Number.isInteger(customers) || customers < 1 || customers > 100_000_000)
+        fail('--customers must be a whole number from 1 to 100,000,000');
+      const config = loadConfig();
+      await withContext(config, 'kith demo', async (ctx) => {
+        const t0 = performance.now();
+        const all = await listAllWorkspaces(ctx.db);
+        let ws: { id: string; name: string } | undefined;
+        if (all.length === 0) {
+          if (opts.workspace) fail(`no workspace ${opts.workspace}`);
+          const password = randomBytes(9).toString('hex');
+          const { user, workspace } = await setupFirstOwner(ctx.db, {
+            workspaceName: 'Corner Bakery',
+            email: 'demo@example.com',
+            password,
+            name: 'Demo Owner',
+            defaultCountry: 'ES',
+            currency: 'EUR',
+            timezone: 'Europe/Madrid',
+            locale: 'es',
+          });
+          await recordAudit(ctx.db, {
+            workspaceId: workspace.id,
+            actor: { type: 'cli', label: 'kith demo' },
+            action: 'workspace.setup',
+            targetType: 'workspaces',
+            targetId: workspace.id,
+          });
+          ws = workspace;
+          process.stdout.write(
+            `Created workspace "${workspace.name}" (${workspace.id}). Sign in as ${user.email} with password ${password} (shown once).\n`,
+          );
+        } else {
+          ws = opts.workspace ? all.find((w) => w.id === opts.workspace) : all.length === 1 ? all[0] : undefined;
+          if (!ws)
+            fail(
+              opts.workspace
+                ? `no workspace ${opts.workspace}`
+                : `several workspaces: pass --workspace (one of ${all.map((w) => w.id).join(', ')})`,
+            );
+        }
+        const store = new ProgressBar('Storing events  ');
+        const stored = await storeDemo(ctx.db, ws.id, {
+          customers,
+          seed: opts.seed,
+          concurrency: ctx.database.kind === 'postgres' ? 4 : 1,
+          onProgress: (p) =>
+            store.update(
+              p.customers,
+              p.totalCustomers,
+              `${num(p.events)} events / ${num(p.customers)} customers · ${num(p.events / store.seconds)} events/s`,
+            ),
+        });
+        const { stats } = stored;
+        store.update(
+          stats.customers,
+          customers,
+          `${num(stats.events)} events / ${num(stats.customers)} customers · ${num(stats.events / store.seconds)} events/s`,
+          true,
+        );
+        store.done();
+        const storeSeconds = store.seconds;
+        if (stored.rejected)
+          process.stderr.write(`kith: ${num(stored.rejected)} events were quarantined (${stored.firstRejection})\n`);
+        let processSeconds = 0;
+        if (opts.process) {
+          const work = new ProgressBar('Building profiles');
+          const total = stored.accepted;
+          const processed = await processDemo(ctx.db, ws.id, (n) =>
+            work.update(n, total, `${num(n)} / ${num(total)} events · ${num(n / work.seconds)} events/s`),
+          );
+          work.update(
+            processed,
+            total,
+            `${num(processed)} / ${num(total)} events · ${num(processed / work.seconds)} events/s`,
+            true,
+          );
+          work.done();
+          processSeconds = work.seconds;
+          if (processed < stored.accepted)
+            process.stderr.write('kith: another process (a running server) is building the remaining profiles\n');
+        }
+        const again = stored.duplicates
+          ? ` (${num(stored.duplicates)} were already stored by an earlier run with seed ${opts.seed})`
+          : '';
+        process.stdout.write(
+          [
+            `Demo data for "${ws.name}" (${ws.id}), seed ${opts.seed}:`,
+            `  customers  ${num(stats.customers)} (and ${num(stats.anonymousVisitors)} anonymous visitors who never identified)`,
+            `  events     ${num(stats.events)}${again}`,
+            `  orders     ${num(stats.orders)} (${num(stats.refunds)} refunds)`,
+            `  time       ${duration((performance.now() - t0) / 1000)} (storing ${duration(storeSeconds)}${opts.process ? `, building profiles ${duration(processSeconds)}` : '; profiles are built by the workers of `kith start`'})`,
+            '',
+          ].join('\n'),
+        );
       });
     });
 

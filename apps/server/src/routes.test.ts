@@ -7,6 +7,8 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredRoute } from './app.js';
+import { upsertOrder } from './commerce/index.js';
+import { linkToCompany } from './customers/index.js';
 import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from './testing/app.js';
 
 let t: TestApp;
@@ -31,11 +33,16 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/sources/:id/quarantine/:quarantineId/replay': () => ({
     payload: { type: 'track', userId: 'u', event: 'E' },
   }),
+  'POST /api/v1/customers': () => ({ email: 'sample@example.com', traits: { firstName: 'Sam' } }),
+  'PATCH /api/v1/customers/:id': () => ({ traits: { plan: 'pro' }, addTags: ['vip'] }),
+  'POST /api/v1/customers/:id/merge': (ids) => ({ customerId: ids.customer2, reason: 'same person' }),
+  'POST /api/v1/customers/bulk-tag': (ids) => ({ ids: [ids.customer], add: ['vip'] }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
 const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
+  'GET /api/v1/customers/lookup': () => 'email=a1%40example.com',
 };
 
 const apiRoutes = () => t.app.kithRoutes.filter((r) => r.url.startsWith('/api/v1/'));
@@ -66,6 +73,14 @@ async function snapshotA() {
     '/api/v1/api-keys',
     '/api/v1/jobs',
     '/api/v1/sources',
+    '/api/v1/customers',
+    `/api/v1/customers/${A.ids.customer}`,
+    `/api/v1/customers/${A.ids.customer2}`,
+    '/api/v1/companies',
+    `/api/v1/companies/${A.ids.company}`,
+    '/api/v1/orders',
+    `/api/v1/orders/${A.ids.order}`,
+    '/api/v1/products',
     `/api/v1/sources/${A.ids.source}/quarantine`,
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
@@ -91,6 +106,28 @@ beforeAll(async () => {
   const badEvent = await t.req('POST', '/v1/batch', {
     body: { writeKey: sourceA.writeKey, batch: [{ type: 'track', userId: 'a' }] },
   });
+  const customerA = (
+    await t.req('POST', '/api/v1/customers', { auth: ownerA.auth, body: { email: 'a1@example.com', tags: ['vip'] } })
+  ).json();
+  const customer2A = (
+    await t.req('POST', '/api/v1/customers', { auth: ownerA.auth, body: { userId: 'a2', traits: { name: 'Ann Two' } } })
+  ).json();
+  const companyA = await t.ctx.db
+    .transaction()
+    .execute((tx) => linkToCompany(tx, ownerA.workspaceId, customerA.id, 'acme', { name: 'Acme' }, new Date()));
+  const orderA = await t.ctx.db.transaction().execute((tx) =>
+    upsertOrder(tx, ownerA.workspaceId, {
+      sourceId: sourceA.id,
+      channel: 'web',
+      externalId: 'A-1',
+      customerId: customerA.id,
+      currency: 'EUR',
+      total: 5,
+      items: [{ productId: 'bread', name: 'Bread', quantity: 1, unitPrice: 5 }],
+      placedAt: new Date(),
+    }),
+  );
+  const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
     owner: ownerA.auth,
@@ -104,6 +141,11 @@ beforeAll(async () => {
       audit: auditA,
       source: sourceA.id,
       quarantined: badEvent.json().errors[0].quarantineId,
+      customer: customerA.id,
+      customer2: customer2A.id,
+      company: companyA,
+      order: orderA,
+      product: productA,
     },
   };
 

@@ -6,6 +6,7 @@ export {
   type AuditEntry,
   createApiKey,
   createSession,
+  findWorkspaceMember,
   getWorkspaceOrThrow,
   isSetupNeeded,
   listAllWorkspaces,

@@ -197,6 +197,17 @@ export async function listUserWorkspaces(db: Db | Tx, userId: string) {
     .execute();
 }
 
+/** One member of a workspace with their name and role, or undefined. */
+export async function findMember(db: Db | Tx, workspaceId: string, userId: string) {
+  return t(db)
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.name', 'm.role'])
+    .where('m.workspace_id', '=', workspaceId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+}
+
 export async function listMembers(db: Db | Tx, workspaceId: string) {
   return t(db)
     .selectFrom('memberships as m')

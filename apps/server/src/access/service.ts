@@ -243,6 +243,11 @@ export async function updateWorkspace(
 
 // ── members ───────────────────────────────────────────────────────────
 
+/** A person of the workspace (id, email, name, role), or undefined: for domains that assign work to people. */
+export async function findWorkspaceMember(db: Db | Tx, workspaceId: string, userId: string) {
+  return repo.findMember(db, workspaceId, userId);
+}
+
 export async function listMembers(db: Db, workspaceId: string) {
   return repo.listMembers(db, workspaceId);
 }

@@ -1,5 +1,7 @@
 /** Customers: one profile per customer, its identifiers, traits, merges and companies (DATA-1, DATA-4, DATA-5). */
 export { type Identifier, type IdentifierKind, IdentifierSet, normalizeEmail, normalizePhone } from './identifiers.js';
+export { IdentityResolver } from './resolver.js';
+export { customersRoutes } from './routes.js';
 export {
   getCustomerOrThrow,
   linkToCompany,
@@ -13,4 +15,11 @@ export {
   tryLockWorkspaceIdentity,
   updateTraits,
 } from './service.js';
-export { registerTimelineSource, type TimelineItem, type TimelineQuery, timelineSources } from './timeline.js';
+export {
+  readTimeline,
+  registerTimelineSource,
+  type TimelineItem,
+  type TimelineQuery,
+  type TimelineSource,
+  timelineSources,
+} from './timeline.js';

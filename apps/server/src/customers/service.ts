@@ -114,116 +114,16 @@ export interface ResolveResult {
   conflicts: string[];
 }
 
-interface Owner {
-  id: string;
-  createdAt: Date;
-  userIds: Set<string>;
-}
-
 /**
- * Finds or creates the one profile an event belongs to. Profiles that share an identifier with
- * the event are merged into the oldest, except that two profiles with different userIds are
- * never merged automatically: the conflict is recorded for review instead. Identifiers nobody
- * owns yet are attached to the profile. The caller holds the workspace's identity lock.
+ * Finds or creates the one profile an event belongs to (see IdentityResolver for the rules).
+ * The caller holds the workspace's identity lock. For many events, use one IdentityResolver.
  */
 export async function resolveIdentity(tx: Tx, input: ResolveInput): Promise<ResolveResult> {
-  const { workspaceId } = input;
-  const owned = await repo.findOwners(tx, workspaceId, input.identifiers);
-  const ownerOf = new Map(owned.map((o) => [`${o.kind}\u0000${o.value}`, o.customer_id]));
-  const ownerIds = [...new Set(owned.map((o) => o.customer_id))];
-  const unowned = input.identifiers.filter((i) => !ownerOf.has(identifierKey(i)));
-  const result: ResolveResult = { customerId: '', created: false, merged: [], conflicts: [] };
-
-  const owners: Owner[] = [];
-  if (ownerIds.length) {
-    const rows = await repo.findCustomers(tx, workspaceId, ownerIds);
-    const ids = await repo.listIdentifiers(tx, workspaceId, ownerIds);
-    for (const r of rows) {
-      owners.push({
-        id: r.id,
-        createdAt: r.created_at,
-        userIds: new Set(ids.filter((i) => i.customer_id === r.id && i.kind === 'user_id').map((i) => i.value)),
-      });
-    }
-    owners.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  }
-
-  // The profile the event is about: the owner of its userId; else, for a new userId, the oldest
-  // owner that has no userId yet; else (no userId) the oldest owner.
-  let home: Owner | undefined;
-  if (input.userId) {
-    const uid = ownerOf.get(`user_id\u0000${input.userId}`);
-    home = owners.find((o) => o.id === uid) ?? owners.find((o) => o.userIds.size === 0);
-  } else {
-    home = owners[0];
-  }
-  if (!home) {
-    const row = await repo.insertCustomer(tx, {
-      id: newId('cus'),
-      workspace_id: workspaceId,
-      first_seen_at: input.timestamp,
-      last_seen_at: input.timestamp,
-      channels: input.channel ? [input.channel] : [],
-    });
-    home = { id: row.id, createdAt: row.created_at, userIds: new Set() };
-    result.created = true;
-  }
-  if (input.userId) home.userIds.add(input.userId);
-
-  // Everyone compatible with the home profile joins it; the oldest of them survives.
-  const group: Owner[] = [home];
-  const groupUserIds = new Set(home.userIds);
-  for (const o of owners) {
-    if (o.id === home.id) continue;
-    const compatible =
-      o.userIds.size === 0 || groupUserIds.size === 0 || [...o.userIds].every((u) => groupUserIds.has(u));
-    if (compatible) {
-      group.push(o);
-      for (const u of o.userIds) groupUserIds.add(u);
-      continue;
-    }
-    const shared = input.identifiers.filter((i) => ownerOf.get(identifierKey(i)) === o.id);
-    if (!(await repo.findOpenConflict(tx, workspaceId, home.id, o.id))) {
-      const id = newId('idc');
-      await repo.insertConflict(tx, {
-        id,
-        workspace_id: workspaceId,
-        customer_id: home.id,
-        other_customer_id: o.id,
-        reason: 'different_user_ids',
-        details: { userIds: [[...home.userIds], [...o.userIds]], sharedIdentifiers: shared },
-        event_id: input.eventId,
-      });
-      result.conflicts.push(id);
-    }
-  }
-  group.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const survivor = group[0] as Owner;
-  for (const o of group.slice(1)) {
-    await mergeCustomers(tx, workspaceId, survivor.id, o.id, {
-      reason: `shared identifiers in one event`,
-      eventId: input.eventId,
-      actor: { type: 'system', id: null },
-    });
-    result.merged.push(o.id);
-  }
-  // A userId never moves onto a profile that already has another one.
-  const attach = unowned.filter(
-    (i) => !(i.kind === 'user_id' && survivor !== home && survivor.userIds.size > 0 && !survivor.userIds.has(i.value)),
-  );
-  await repo.insertIdentifiers(tx, workspaceId, survivor.id, attach, input.sourceId, input.timestamp);
-  if (!result.created) await repo.touchCustomer(tx, workspaceId, survivor.id, input.timestamp, input.channel);
-  const uid = input.userId ?? attach.find((i) => i.kind === 'user_id')?.value;
-  const email = attach.find((i) => i.kind === 'email')?.value;
-  const phone = attach.find((i) => i.kind === 'phone')?.value;
-  if (uid || email || phone)
-    await repo.fillIdentityColumns(tx, workspaceId, survivor.id, {
-      user_id: uid ?? null,
-      email: email ?? null,
-      phone: phone ?? null,
-    });
-  result.customerId = survivor.id;
-  return result;
+  const { IdentityResolver } = await import('./resolver.js');
+  const resolver = new IdentityResolver(tx, input.workspaceId);
+  const r = await resolver.resolve(input);
+  await resolver.flush();
+  return r;
 }
 
 /** Applies traits from an event or an edit, each trait keeping its latest value by event time. */
@@ -288,7 +188,13 @@ export async function setOrderFacts(
   tx: Db | Tx,
   workspaceId: string,
   customerId: string,
-  facts: { orderCount: number; revenue: string; currency: string | null; firstOrderAt: Date | null; lastOrderAt: Date | null },
+  facts: {
+    orderCount: number;
+    revenue: string;
+    currency: string | null;
+    firstOrderAt: Date | null;
+    lastOrderAt: Date | null;
+  },
 ) {
   await repo.updateCustomer(tx, workspaceId, customerId, {
     order_count: facts.orderCount,

@@ -177,6 +177,24 @@ describe('one person across channels', () => {
   });
 });
 
+describe('timeline', () => {
+  it("filters a profile's events by track event name and by channel", async () => {
+    const id = await profileOf('user_id', 'shop-501');
+    const orders = await t.req(
+      'GET',
+      `/api/v1/customers/${id}/timeline?type=${encodeURIComponent('track:Order Completed')}`,
+      { auth: owner.auth },
+    );
+    expect(orders.statusCode, orders.body).toBe(200);
+    const items = orders.json().data as { type: string; channel: string }[];
+    expect(items.length).toBe(1);
+    expect(items[0]).toMatchObject({ type: 'track:Order Completed', channel: 'store' });
+    const web = await t.req('GET', `/api/v1/customers/${id}/timeline?channel=web`, { auth: owner.auth });
+    const webEvents = (web.json().data as { kind: string; channel: string }[]).filter((i) => i.kind === 'event');
+    expect(webEvents.length).toBe(2);
+  });
+});
+
 describe('merge protection', () => {
   it('never merges two profiles with different userIds: the conflict is recorded for review', async () => {
     await send('ecommerce', '/v1/identify', { userId: 'u-ana', traits: { email: 'shared@example.com' } });
@@ -197,6 +215,25 @@ describe('merge protection', () => {
       warnings: { code: string }[];
     }>`select warnings from events where user_id = 'u-bob'`.execute(t.ctx.db);
     expect(warnings.rows[0]?.warnings.map((w) => w.code)).toContain('identity_conflict');
+  });
+
+  it('a conflict a person dismissed is not raised again by later events', async () => {
+    const ana = await profileOf('user_id', 'u-ana');
+    const conflict = await sql<{
+      id: string;
+    }>`select id from identity_conflicts where other_customer_id = ${ana} and status = 'open'`.execute(t.ctx.db);
+    const id = conflict.rows[0]?.id as string;
+    const bob = await profileOf('user_id', 'u-bob');
+    const dismissed = await t.req('POST', `/api/v1/customers/${bob}/conflicts/${id}/dismiss`, { auth: owner.auth });
+    expect(dismissed.statusCode, dismissed.body).toBe(200);
+    await send('ecommerce', '/v1/identify', { userId: 'u-bob', traits: { email: 'shared@example.com' } });
+    await process();
+    const all = await sql<{
+      status: string;
+    }>`select status from identity_conflicts where (customer_id = ${bob} and other_customer_id = ${ana}) or (customer_id = ${ana} and other_customer_id = ${bob})`.execute(
+      t.ctx.db,
+    );
+    expect(all.rows.map((r) => r.status)).toEqual(['dismissed']);
   });
 
   it('a shared device does not join two people: the second userId gets its own profile', async () => {

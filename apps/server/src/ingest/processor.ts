@@ -1,11 +1,5 @@
 import { getWorkspaceOrThrow } from '../access/index.js';
-import {
-  IdentifierSet,
-  linkToCompany,
-  resolveIdentity,
-  tryLockWorkspaceIdentity,
-  updateTraits,
-} from '../customers/index.js';
+import { IdentifierSet, IdentityResolver, linkToCompany, tryLockWorkspaceIdentity } from '../customers/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import * as repo from './repository.js';
 import { onEventsStored } from './service.js';
@@ -22,12 +16,8 @@ export function onEventProcessed(domain: string, handler: EventHandler): void {
 
 const BATCH = 200;
 
-/**
- * Resolves one event to its profile: collects its identifiers (junk ones are reported in the
- * event's warnings, not used), finds or creates and merges profiles, applies identify traits
- * and group memberships.
- */
-async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string) {
+/** The identifiers an event carries; junk ones are kept aside in `rejected`. */
+function identifiersOf(e: repo.EventRecord, defaultCountry: string) {
   const ids = new IdentifierSet(defaultCountry);
   const userId = ids.add('user_id', e.user_id);
   ids.add('anonymous_id', e.anonymous_id);
@@ -45,6 +35,15 @@ async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string)
       if (typeof ext.type === 'string' && ext.type) ids.add(`external:${ext.type.toLowerCase()}`, ext.id);
     }
   }
+  return { ids, userId };
+}
+
+/**
+ * Resolves one event to its profile: junk identifiers are reported in the event's warnings,
+ * not used; profiles are found, created or merged; identify traits and group memberships applied.
+ */
+async function processEvent(tx: Tx, resolver: IdentityResolver, e: repo.EventRecord, defaultCountry: string) {
+  const { ids, userId } = identifiersOf(e, defaultCountry);
   const warnings: Obj[] = ids.rejected.map((r) => ({
     code: 'junk_identifier',
     kind: r.kind,
@@ -58,7 +57,7 @@ async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string)
     });
     return { customerId: null, warnings };
   }
-  const r = await resolveIdentity(tx, {
+  const r = await resolver.resolve({
     workspaceId: e.workspace_id,
     identifiers: ids.ids,
     userId: e.type === 'alias' ? null : userId,
@@ -68,11 +67,13 @@ async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string)
     eventId: e.id,
   });
   if (r.conflicts.length) warnings.push({ code: 'identity_conflict', conflicts: r.conflicts });
-  if (e.type === 'identify' && Object.keys(obj(e.traits)).length) {
-    await updateTraits(tx, e.workspace_id, r.customerId, obj(e.traits), e.timestamp, defaultCountry);
+  const traits = obj(e.traits);
+  if (e.type === 'identify' && Object.keys(traits).length) {
+    await resolver.setTraits(r.customerId, traits, e.timestamp, defaultCountry);
   }
-  if (e.type === 'group' && e.group_id)
-    await linkToCompany(tx, e.workspace_id, r.customerId, e.group_id, obj(e.traits), e.timestamp);
+  if (e.type === 'group' && e.group_id) {
+    await linkToCompany(tx, e.workspace_id, r.customerId, e.group_id, traits, e.timestamp);
+  }
   return { customerId: r.customerId, warnings };
 }
 
@@ -83,15 +84,34 @@ async function processEvent(tx: Tx, e: repo.EventRecord, defaultCountry: string)
  */
 export async function processPendingBatch(db: Db, workspaceId: string): Promise<number> {
   const ws = await getWorkspaceOrThrow(db, workspaceId);
+  try {
+    return await runBatch(db, workspaceId, ws.default_country, false);
+  } catch {
+    // Something in the batch failed: do it again one event at a time, each behind a savepoint,
+    // so the event at fault is marked with its error and the others go through.
+    return runBatch(db, workspaceId, ws.default_country, true);
+  }
+}
+
+async function runBatch(db: Db, workspaceId: string, defaultCountry: string, careful: boolean): Promise<number> {
   return db.transaction().execute(async (tx) => {
     if (!(await tryLockWorkspaceIdentity(tx, workspaceId))) return 0;
     const events = await repo.claimPending(tx, workspaceId, BATCH);
+    let resolver = new IdentityResolver(tx, workspaceId);
+    if (!careful) await resolver.prefetch(events.flatMap((e) => identifiersOf(e, defaultCountry).ids.ids));
     const done: { seq: number; customer_id: string | null; warnings: unknown }[] = [];
     for (const e of events) {
-      // A savepoint per event: one event that cannot be processed is marked so, not retried forever.
+      if (!careful) {
+        const { customerId, warnings } = await processEvent(tx, resolver, e, defaultCountry);
+        for (const h of handlers.values()) await h(tx, e, customerId);
+        done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
+        continue;
+      }
       await repo.savepoint(tx);
       try {
-        const { customerId, warnings } = await processEvent(tx, e, ws.default_country);
+        resolver = new IdentityResolver(tx, workspaceId);
+        const { customerId, warnings } = await processEvent(tx, resolver, e, defaultCountry);
+        await resolver.flush();
         for (const h of handlers.values()) await h(tx, e, customerId);
         await repo.releaseSavepoint(tx);
         done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
@@ -105,6 +125,7 @@ export async function processPendingBatch(db: Db, workspaceId: string): Promise<
         });
       }
     }
+    await resolver.flush();
     await repo.markProcessed(tx, done);
     return events.length;
   });

@@ -339,7 +339,19 @@ export async function customerEvents(
       eb.or([eb('timestamp', '<', b.at), eb.and([eb('timestamp', '=', b.at), eb('id', '<', b.id)])]),
     );
   }
-  if (q.types?.length) query = query.where('type', 'in', q.types);
+  if (q.types?.length) {
+    // Timeline types are 'identify', 'page' … or 'track:<event name>'.
+    const types = q.types;
+    query = query.where((eb) =>
+      eb.or(
+        types.map((ty) =>
+          ty.startsWith('track:')
+            ? eb.and([eb('type', '=', 'track'), eb('event', '=', ty.slice(6))])
+            : eb('type', '=', ty),
+        ),
+      ),
+    );
+  }
   if (q.channels?.length) query = query.where('channel', 'in', q.channels);
   return query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
 }

@@ -23,7 +23,7 @@ function writeKeyOf(req: FastifyRequest): string | null {
   return typeof body?.writeKey === 'string' && body.writeKey ? body.writeKey : null;
 }
 
-/** Requests per second per source, counted in this process. */
+/** Requests per second per write key, counted in this process. */
 class RateLimiter {
   #window = 0;
   #counts = new Map<string, number>();
@@ -120,11 +120,12 @@ export async function segmentRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
           throw new UnauthorizedError(
             'Send the write key as the user name of HTTP Basic auth, or as writeKey in the body',
           );
+        // Counted before the key is looked up, so a flood never reaches the database.
+        if (!limiter.take(key))
+          throw new TooManyRequestsError('Too many requests for this write key; retry after a second', 1);
         const source = await sourceForWriteKey(ctx.db, key);
         if (!source)
           throw new UnauthorizedError('Unknown write key (rotated keys stop working after their grace period)');
-        if (!limiter.take(source.id))
-          throw new TooManyRequestsError('Too many requests for this source; retry after a second', 1);
         const result = await ingest(ctx.db, source, req.body, endpoint as EventType | 'batch');
         if (endpoint !== 'batch' && result.rejected.length) {
           const r = result.rejected[0] as (typeof result.rejected)[number];

@@ -1,0 +1,311 @@
+import { z } from 'zod';
+
+// ── shared pieces ──
+
+export const CUSTOMER_SORTS = [
+  '-createdAt',
+  'createdAt',
+  '-lastSeenAt',
+  'lastSeenAt',
+  '-revenue',
+  'revenue',
+  '-orders',
+  'orders',
+  'name',
+] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+
+const date = z
+  .string()
+  .max(40)
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be a date like 2025-05-01 or a time like 2025-05-01T10:00:00Z',
+  });
+const count = z.coerce.number().int().min(0).max(1_000_000_000);
+const money = z.coerce.number().min(0).max(1e15);
+const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+const tags = z.array(tag).max(100);
+const customerId = z.string().min(1).max(100);
+const cursor = z.string().min(1).max(2000);
+
+export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+export const conflictParams = z.strictObject({
+  id: z.string().min(1).max(100),
+  conflictId: z.string().min(1).max(100),
+});
+
+// ── requests ──
+
+const listFilters = {
+  q: z.string().trim().max(200).optional().describe('Fragment of a name, email, phone number or userId'),
+  channel: z.string().min(1).max(40).optional().describe('Profiles seen on this channel'),
+  tag: tag.optional(),
+  traitKey: z.string().min(1).max(100).optional(),
+  traitValue: z
+    .string()
+    .max(500)
+    .optional()
+    .describe('With traitKey: the trait equals this (as text, number or boolean)'),
+  firstSeenFrom: date.optional(),
+  firstSeenTo: date.optional().describe('Exclusive'),
+  lastSeenFrom: date.optional(),
+  lastSeenTo: date.optional().describe('Exclusive'),
+  minOrders: count.optional(),
+  maxOrders: count.optional(),
+  minRevenue: money.optional(),
+  maxRevenue: money.optional(),
+  sort: z
+    .enum(CUSTOMER_SORTS)
+    .default('-createdAt')
+    .describe('`-` for descending; profiles never seen sort as the oldest; `name` puts unnamed profiles last'),
+};
+const traitValueNeedsKey = (q: { traitKey?: string; traitValue?: string }) =>
+  q.traitValue === undefined || q.traitKey !== undefined;
+const needsKey = { message: 'traitValue needs traitKey', path: ['traitValue'] };
+
+export const listQuery = z
+  .strictObject({
+    ...listFilters,
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: cursor.optional().describe('`nextCursor` of the previous page (same filters and sort)'),
+  })
+  .refine(traitValueNeedsKey, needsKey);
+export type ListQuery = z.infer<typeof listQuery>;
+
+export const exportQuery = z.strictObject(listFilters).refine(traitValueNeedsKey, needsKey);
+export type ExportQuery = z.infer<typeof exportQuery>;
+
+const LOOKUP_KEYS = ['email', 'phone', 'userId', 'anonymousId', 'externalId'] as const;
+export const lookupQuery = z
+  .strictObject({
+    email: z.string().min(1).max(254).optional(),
+    phone: z.string().min(1).max(40).optional(),
+    userId: z.string().min(1).max(200).optional(),
+    anonymousId: z.string().min(1).max(200).optional(),
+    externalId: z.string().min(1).max(200).optional(),
+    namespace: z
+      .string()
+      .regex(/^\S{1,60}$/, 'must be a name without spaces')
+      .optional()
+      .describe('With externalId: whose id it is (e.g. shopify; case does not matter)'),
+  })
+  .superRefine((q, ctx) => {
+    const given = LOOKUP_KEYS.filter((k) => q[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `give exactly one of ${LOOKUP_KEYS.join(', ')}`,
+        path: [given[1] ?? 'email'],
+      });
+    }
+    if (q.externalId !== undefined && q.namespace === undefined)
+      ctx.addIssue({ code: 'custom', message: 'externalId needs namespace', path: ['namespace'] });
+    if (q.namespace !== undefined && q.externalId === undefined)
+      ctx.addIssue({ code: 'custom', message: 'namespace goes with externalId', path: ['namespace'] });
+  });
+export type LookupQuery = z.infer<typeof lookupQuery>;
+
+export const timelineQuery = z.strictObject({
+  cursor: cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  type: z.string().max(500).optional().describe('Comma-separated item types; `track` matches every `track:<event>`'),
+  channel: z.string().max(500).optional().describe('Comma-separated channels'),
+});
+
+const traits = z.record(z.string().min(1).max(100), z.unknown()).refine((t) => Object.keys(t).length <= 200, {
+  message: 'must have at most 200 traits',
+});
+
+export const createBody = z
+  .strictObject({
+    email: z.string().min(1).max(254).optional(),
+    phone: z.string().min(1).max(40).optional(),
+    userId: z.string().min(1).max(200).optional(),
+    traits: traits.optional(),
+    tags: tags.optional(),
+    notes: z.string().max(20_000).optional(),
+    ownerUserId: z.string().min(1).max(100).optional(),
+  })
+  .refine((b) => b.email ?? b.phone ?? b.userId ?? (b.traits && Object.keys(b.traits).length ? true : undefined), {
+    message: 'give at least one of email, phone, userId or traits',
+  });
+export type CreateBody = z.infer<typeof createBody>;
+
+export const updateBody = z
+  .strictObject({
+    traits: traits.optional().describe('Traits to set; a null value removes that trait'),
+    tags: tags.optional().describe('Replaces every tag'),
+    addTags: tags.optional(),
+    removeTags: tags.optional(),
+    notes: z.string().max(20_000).nullable().optional(),
+    ownerUserId: z.string().min(1).max(100).nullable().optional().describe('A member of the workspace, or null'),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'must change at least one field' });
+export type UpdateBody = z.infer<typeof updateBody>;
+
+export const mergeBody = z.strictObject({
+  customerId: customerId.describe('The profile merged into this one (it becomes a pointer to this one)'),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
+export const bulkTagBody = z
+  .strictObject({
+    ids: z.array(customerId).min(1, 'must name at least one customer').max(1000, 'at most 1000 customers at once'),
+    add: tags.optional(),
+    remove: tags.optional(),
+  })
+  .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, {
+    message: 'give tags to add or remove',
+    path: ['add'],
+  });
+
+export const companiesQuery = z.strictObject({
+  q: z.string().trim().max(200).optional().describe('Fragment of the name or group id'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: cursor.optional(),
+});
+
+// ── responses ──
+
+const iso = z.string().describe('ISO 8601 time');
+
+export const customerSummary = z
+  .object({
+    id: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    userId: z.string().nullable(),
+    channels: z.array(z.string()),
+    tags: z.array(z.string()),
+    firstSeenAt: iso.nullable(),
+    lastSeenAt: iso.nullable(),
+    orders: z.number(),
+    revenue: z.number(),
+    currency: z.string().nullable(),
+    lastOrderAt: iso.nullable(),
+    createdAt: iso,
+  })
+  .meta({ id: 'CustomerSummary' });
+
+export const customerList = z
+  .object({
+    data: z.array(customerSummary),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'CustomerList' });
+
+export const timelineItem = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    type: z.string(),
+    at: iso,
+    channel: z.string().nullable(),
+    sourceId: z.string().nullable(),
+    title: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'TimelineItem' });
+
+export const timeline = z
+  .object({ data: z.array(timelineItem), nextCursor: z.string().nullable() })
+  .meta({ id: 'Timeline' });
+
+const actor = z.object({ type: z.string(), id: z.string().nullable() });
+
+export const company = z
+  .object({
+    id: z.string(),
+    groupId: z.string(),
+    name: z.string().nullable(),
+    traits: z.record(z.string(), z.unknown()),
+    peopleCount: z.number().describe('How many profiles belong to it'),
+    createdAt: iso,
+    updatedAt: iso,
+  })
+  .meta({ id: 'Company' });
+
+export const companyList = z
+  .object({ data: z.array(company), nextCursor: z.string().nullable() })
+  .meta({ id: 'CompanyList' });
+
+export const companyDetail = company
+  .extend({ people: z.array(customerSummary).describe('Its people, most recently linked first (up to 200)') })
+  .meta({ id: 'CompanyDetail' });
+
+export const customer = z
+  .object({
+    id: z.string(),
+    mergedFrom: z.string().nullable().describe('The id asked for, when it was merged into this profile'),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    userId: z.string().nullable(),
+    traits: z.record(z.string(), z.unknown()),
+    tags: z.array(z.string()),
+    notes: z.string().nullable(),
+    owner: z.object({ userId: z.string(), name: z.string().nullable(), email: z.string().nullable() }).nullable(),
+    facts: z.object({
+      firstSeenAt: iso.nullable(),
+      lastSeenAt: iso.nullable(),
+      channels: z.array(z.string()),
+      orders: z.number(),
+      revenue: z.number(),
+      averageOrderValue: z.number().nullable(),
+      firstOrderAt: iso.nullable(),
+      lastOrderAt: iso.nullable(),
+      currency: z.string().nullable(),
+    }),
+    identifiers: z.array(
+      z.object({ kind: z.string(), value: z.string(), firstSeenAt: iso, sourceId: z.string().nullable() }),
+    ),
+    merges: z.array(
+      z.object({
+        id: z.string(),
+        mergedId: z.string(),
+        survivorId: z.string(),
+        reason: z.string(),
+        eventId: z.string().nullable(),
+        actor,
+        at: iso,
+        snapshot: z.unknown().describe("The merged profile's traits, tags and identifiers at the time"),
+      }),
+    ),
+    conflicts: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.string(),
+        details: z.unknown(),
+        eventId: z.string().nullable(),
+        createdAt: iso,
+        other: customerSummary.describe('The other profile of the conflict'),
+      }),
+    ),
+    companies: z.array(company.omit({ peopleCount: true })),
+    timeline,
+    createdAt: iso,
+    updatedAt: iso,
+  })
+  .meta({ id: 'Customer' });
+
+export const conflict = z
+  .object({
+    id: z.string(),
+    customerId: z.string(),
+    otherCustomerId: z.string(),
+    reason: z.string(),
+    status: z.enum(['open', 'merged', 'dismissed']),
+    details: z.unknown(),
+    eventId: z.string().nullable(),
+    createdAt: iso,
+    resolvedAt: iso.nullable(),
+  })
+  .meta({ id: 'IdentityConflict' });
+
+export const bulkTagResult = z.object({
+  updated: z.number(),
+  notFound: z.array(z.string()).describe('Ids that are not live profiles of this workspace (unknown or merged)'),
+});
