@@ -95,13 +95,14 @@ beforeAll(async () => {
   noSecret = (
     await t.req('POST', '/api/v1/sources', { auth: owner.auth, body: { name: 'Other', channel: 'ecommerce' } })
   ).json();
-  // Ana is known already: she subscribed to the newsletter on the website.
+  // Ana is known already: she has an account on the website (its own userId) with the same email.
   const web = (
     await t.req('POST', '/api/v1/sources', { auth: owner.auth, body: { name: 'Web', channel: 'web' } })
   ).json();
   const id = await t.req('POST', '/v1/identify', {
     body: {
       writeKey: web.writeKey,
+      userId: 'web-ana-7',
       anonymousId: 'a-1',
       traits: { email: 'ana@example.com' },
       timestamp: '2026-05-01T10:00:00Z',
@@ -143,7 +144,12 @@ describe('POST /webhooks/shopify/:sourceId', () => {
     await process();
     const ana = (await profileOf('email', 'ana@example.com')) as string;
     expect(await profileOf('external:shopify_customer_id', '115310627314723954')).toBe(ana);
-    expect(await profileOf('user_id', '115310627314723954')).toBe(ana);
+    expect(await profileOf('anonymous_id', 'shopify-customer-115310627314723954')).toBe(ana);
+    // The website's own userId and the Shopify customer id are one person, not a conflict.
+    expect(await profileOf('user_id', 'web-ana-7')).toBe(ana);
+    expect(await profileOf('user_id', '115310627314723954')).toBeUndefined();
+    const conflicts = await sql<{ n: number }>`select count(*)::int as n from identity_conflicts`.execute(t.ctx.db);
+    expect(conflicts.rows[0]?.n).toBe(0);
     const list = await get(`/api/v1/customers/${ana}/orders`);
     expect(list.data).toHaveLength(1);
     const o = await get(`/api/v1/orders/${list.data[0].id}`);

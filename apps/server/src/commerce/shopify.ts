@@ -68,7 +68,7 @@ export function verifyShopifySignature(raw: Buffer, secret: string, signature: s
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
-/** The Segment identity of a Shopify customer: userId and external id (its Shopify id), email, phone, names. */
+/** The Segment identity of a Shopify customer: its Shopify id (anonymous and external id), email, phone, names. */
 function identityOf(order: Obj) {
   const customer = obj(order.customer);
   const customerId = str(customer.id, 200);
@@ -83,15 +83,17 @@ function identityOf(order: Obj) {
   if (firstName) traits.firstName = firstName;
   if (lastName) traits.lastName = lastName;
   return {
-    ...(customerId ? { userId: customerId } : {}),
-    // Segment needs one of userId or anonymousId. A checkout with an email or phone is a person
-    // (its refunds find it by the same anonymousId); an order with no contact at all is a guest
-    // order ("guest" is a placeholder, never taken as an identity).
-    ...(customerId
-      ? {}
-      : {
-          anonymousId: email || phone ? `shopify-order-${str(order.id)}` : 'guest',
-        }),
+    // Not a userId: the shop's website may know the same person under its own userId, and two
+    // different userIds are never merged. The Shopify customer id is an anonymous id and an
+    // external id, so the order joins the profile that has the same email or phone. A checkout
+    // with an email or phone but no account is a person too (its refunds find it by the same
+    // anonymousId); an order with no contact at all is a guest order ("guest" is a placeholder,
+    // never taken as an identity).
+    anonymousId: customerId
+      ? `shopify-customer-${customerId}`
+      : email || phone
+        ? `shopify-order-${str(order.id)}`
+        : 'guest',
     traits,
     externalIds: customerId
       ? [{ id: customerId, type: 'shopify_customer_id', collection: 'users', encoding: 'none' }]
@@ -126,13 +128,12 @@ export function shopifyOrderEvents(order: Obj): Obj[] {
     integration: { name: 'shopify-webhook' },
   };
   const base = {
-    ...(who.userId ? { userId: who.userId } : {}),
-    ...(who.anonymousId ? { anonymousId: who.anonymousId } : {}),
+    anonymousId: who.anonymousId,
     ...(at ? { timestamp: at } : {}),
     context,
   };
   const events: Obj[] = [];
-  if (who.userId || (who.anonymousId && who.anonymousId !== 'guest')) {
+  if (who.anonymousId !== 'guest') {
     events.push({ ...base, type: 'identify', messageId: `shopify-order-${id}-identify`, traits: who.traits });
   }
   events.push({

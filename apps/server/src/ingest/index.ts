@@ -1,21 +1,12 @@
 /** Ingest: sources and write keys, the Segment-compatible tracking API, raw events, quarantine, processing (DATA-2, DATA-3, DATA-8). */
 import { onCustomersMerged, registerTimelineSource } from '../customers/index.js';
-import { type Db, tables } from '../platform/db.js';
 import * as repo from './repository.js';
 
 export { IngestProcessor, onEventProcessed, processAllPending, processPendingBatch } from './processor.js';
-export type { EventRecord } from './repository.js';
+export { type EventRecord, findSourceById } from './repository.js';
 export { ingestRoutes } from './routes.js';
 export { segmentRoutes } from './segment-routes.js';
 export { CHANNELS, type Channel, createSource, ingest, sourceForWriteKey } from './service.js';
-/** A live source by id alone, whatever its workspace: a webhook receiver knows only the id in its URL. (commerce; belongs in repository.ts) */
-export const findSourceById = (db: Db, id: string) =>
-  tables<repo.IngestTables>(db)
-    .selectFrom('sources')
-    .selectAll()
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
 
 // A merged profile's events belong to the survivor.
 onCustomersMerged('ingest', (tx, e) => repo.repointEvents(tx, e.workspaceId, e.mergedId, e.survivorId));

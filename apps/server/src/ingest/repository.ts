@@ -97,6 +97,16 @@ export async function findSource(db: Db | Tx, workspaceId: string, id: string) {
     .executeTakeFirst();
 }
 
+/** A source by id alone (webhooks name their source in the URL and prove it with a signature). */
+export async function findSourceById(db: Db | Tx, id: string) {
+  return t(db)
+    .selectFrom('sources')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
 /** The source a write key belongs to: its current key, or the previous one during its grace period. */
 export async function findSourceByWriteKey(db: Db | Tx, key: string) {
   return t(db)
