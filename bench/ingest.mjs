@@ -12,8 +12,10 @@
 // processing to catch up stops after KITH_BENCH_CATCHUP_SECONDS (default 90); the table says when
 // either bound was hit. Other knobs: KITH_BENCH_EVENTS (200000), KITH_BENCH_CUSTOMERS (20000),
 // KITH_BENCH_CLIENTS (8), KITH_BENCH_DATABASES (pglite,postgres), KITH_BENCH_CPU_PROF=DIR (profile
-// the server with --cpu-prof into DIR and print where its time went to stderr; the figures of a
-// profiled run are slower, so they are not for docs/benchmarks.md).
+// the server with --cpu-prof into DIR and print where its time went to stderr; a profiled run is
+// slower, so run it without rewriting docs/benchmarks.md:
+// KITH_BENCH_CPU_PROF=/tmp/kith-prof node -e "import('./bench/ingest.mjs').then((m) => m.run())").
+// Needs a build (npm run build) first.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';

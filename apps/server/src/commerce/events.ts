@@ -10,6 +10,7 @@ import {
   cancelOrder,
   type OrderItemInput,
   type ProductInput,
+  refreshOrderFacts,
   refundOrder,
   upsertOrder,
   upsertProducts,
@@ -142,6 +143,25 @@ async function workspaceCurrency(tx: Tx, workspaceId: string) {
 }
 
 /** Builds orders and the catalogue from one processed event (the ingest processor calls it). */
+// Customers whose order facts changed in a processing transaction: recomputed once at its end.
+const pendingFacts = new WeakMap<Tx, Set<string>>();
+function deferred(tx: Tx): { deferFactsTo: Set<string> } {
+  let set = pendingFacts.get(tx);
+  if (!set) {
+    set = new Set();
+    pendingFacts.set(tx, set);
+  }
+  return { deferFactsTo: set };
+}
+
+/** Recomputes, once, the facts of every customer a batch of events changed. */
+export async function refreshDeferredFacts(tx: Tx, workspaceId: string): Promise<void> {
+  const set = pendingFacts.get(tx);
+  if (!set?.size) return;
+  pendingFacts.delete(tx);
+  await refreshOrderFacts(tx, workspaceId, [...set]);
+}
+
 export async function applyCommerceEvent(tx: Tx, e: EventRecord, customerId: string | null): Promise<void> {
   if (e.type !== 'track' || !e.event) return;
   const kind = kindOf(e.event);
@@ -162,20 +182,25 @@ export async function applyCommerceEvent(tx: Tx, e: EventRecord, customerId: str
   if (kind === 'completed' || kind === 'updated') {
     const items = productsOf(props).length ? itemsOf(props) : undefined;
     const amounts = amountsOf(props, items ?? []);
-    await upsertOrder(tx, ws, {
-      ...where,
-      // Without an order_id the event itself is the order: processing it again finds the same one.
-      externalId: orderId ?? `event:${e.message_id}`,
-      number: str(props.order_number ?? props.orderNumber, 200),
-      customerId,
-      status: kind,
-      currency,
-      ...amounts,
-      total: amounts.total ?? (kind === 'completed' ? 0 : null),
-      coupon: str(props.coupon, 200),
-      items,
-      placedAt: e.timestamp,
-    });
+    await upsertOrder(
+      tx,
+      ws,
+      {
+        ...where,
+        // Without an order_id the event itself is the order: processing it again finds the same one.
+        externalId: orderId ?? `event:${e.message_id}`,
+        number: str(props.order_number ?? props.orderNumber, 200),
+        customerId,
+        status: kind,
+        currency,
+        ...amounts,
+        total: amounts.total ?? (kind === 'completed' ? 0 : null),
+        coupon: str(props.coupon, 200),
+        items,
+        placedAt: e.timestamp,
+      },
+      deferred(tx),
+    );
     return;
   }
   // A refund or cancellation names an order; without one there is nothing to change.
@@ -185,26 +210,36 @@ export async function applyCommerceEvent(tx: Tx, e: EventRecord, customerId: str
     const itemsSum = items.reduce((s, i) => s + (i.unitPrice ?? 0) * i.quantity, 0);
     const amount = num(props.total) ?? num(props.amount) ?? num(props.revenue) ?? (items.length ? itemsSum : null);
     const refundId = str(props.refund_id ?? props.refundId, 200);
-    await refundOrder(tx, ws, {
-      ...where,
-      externalId: orderId,
-      refundKey: refundId ? `refund:${refundId}` : `message:${e.message_id}`,
-      amount: amount === null ? null : Math.abs(amount),
-      currency: currencyOf(props.currency),
-      fallbackCurrency: currency,
-      reason: str(props.reason),
-      at: e.timestamp,
-      eventId: e.id,
-      customerId,
-    });
+    await refundOrder(
+      tx,
+      ws,
+      {
+        ...where,
+        externalId: orderId,
+        refundKey: refundId ? `refund:${refundId}` : `message:${e.message_id}`,
+        amount: amount === null ? null : Math.abs(amount),
+        currency: currencyOf(props.currency),
+        fallbackCurrency: currency,
+        reason: str(props.reason),
+        at: e.timestamp,
+        eventId: e.id,
+        customerId,
+      },
+      deferred(tx),
+    );
     return;
   }
-  await cancelOrder(tx, ws, {
-    ...where,
-    externalId: orderId,
-    at: e.timestamp,
-    currency,
-    total: num(props.total),
-    customerId,
-  });
+  await cancelOrder(
+    tx,
+    ws,
+    {
+      ...where,
+      externalId: orderId,
+      at: e.timestamp,
+      currency,
+      total: num(props.total),
+      customerId,
+    },
+    deferred(tx),
+  );
 }

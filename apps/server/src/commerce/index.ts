@@ -1,7 +1,7 @@
 /** Commerce: orders with line items and refunds, the product catalogue, Shopify webhooks (DATA-6). */
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
-import { onEventProcessed } from '../ingest/index.js';
-import { applyCommerceEvent } from './events.js';
+import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
+import { applyCommerceEvent, refreshDeferredFacts } from './events.js';
 import * as repo from './repository.js';
 import { moveOrders } from './service.js';
 
@@ -22,6 +22,8 @@ export {
 
 // Orders and the catalogue from e-commerce events, in the transaction that processes each event.
 onEventProcessed('commerce', applyCommerceEvent);
+// The order facts of the customers a batch touched, once per customer at the end of the batch.
+onBatchProcessed('commerce', refreshDeferredFacts);
 
 // A merged profile's orders belong to the survivor, and count in its facts.
 onCustomersMerged('commerce', moveOrders);

@@ -79,6 +79,17 @@ export interface OrderInput {
 export interface WriteOptions {
   /** Recompute the customers' order facts now (default). Bulk imports may do it once at the end. */
   refreshFacts?: boolean;
+  /** Instead of recomputing now, add the customers whose facts changed to this set (batch processing). */
+  deferFactsTo?: Set<string>;
+}
+
+/** Recomputes the facts of these customers now, or queues them when the caller defers. */
+async function factsChanged(tx: Tx, workspaceId: string, ids: (string | null)[], opts: WriteOptions) {
+  if (opts.deferFactsTo) {
+    for (const id of ids) if (id) opts.deferFactsTo.add(id);
+    return;
+  }
+  if (opts.refreshFacts !== false) await refreshOrderFacts(tx, workspaceId, ids);
 }
 
 // ── money ──
@@ -252,7 +263,7 @@ export async function upsertOrder(tx: Tx, workspaceId: string, input: OrderInput
   // A new order that is neither cancelled nor refunded has nothing to settle.
   const plain = fresh && (input.status ?? 'completed') === base && !input.cancelledAt;
   if (!plain) order = await settle(tx, workspaceId, order, applies ? base : undefined);
-  if (opts.refreshFacts !== false) await refreshOrderFacts(tx, workspaceId, [previousCustomer, order.customer_id]);
+  await factsChanged(tx, workspaceId, [previousCustomer, order.customer_id], opts);
   return order.id;
 }
 
@@ -299,7 +310,7 @@ export async function refundOrder(tx: Tx, workspaceId: string, input: RefundInpu
   });
   if (!inserted) return { orderId: order.id, changed: false };
   order = await settle(tx, workspaceId, order);
-  if (opts.refreshFacts !== false) await refreshOrderFacts(tx, workspaceId, [order.customer_id]);
+  await factsChanged(tx, workspaceId, [order.customer_id], opts);
   return { orderId: order.id, changed: true };
 }
 
@@ -323,7 +334,7 @@ export async function cancelOrder(tx: Tx, workspaceId: string, input: CancelInpu
   if (order.cancelled_at) return order.id;
   order = await repo.updateOrder(tx, workspaceId, order.id, { cancelled_at: input.at });
   order = await settle(tx, workspaceId, order);
-  if (opts.refreshFacts !== false) await refreshOrderFacts(tx, workspaceId, [order.customer_id]);
+  await factsChanged(tx, workspaceId, [order.customer_id], opts);
   return order.id;
 }
 

@@ -2,7 +2,13 @@
 import { onCustomersMerged, registerTimelineSource } from '../customers/index.js';
 import * as repo from './repository.js';
 
-export { IngestProcessor, onEventProcessed, processAllPending, processPendingBatch } from './processor.js';
+export {
+  IngestProcessor,
+  onBatchProcessed,
+  onEventProcessed,
+  processAllPending,
+  processPendingBatch,
+} from './processor.js';
 export { type EventRecord, findSourceById } from './repository.js';
 export { ingestRoutes } from './routes.js';
 export { segmentRoutes } from './segment-routes.js';

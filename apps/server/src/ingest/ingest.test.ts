@@ -282,6 +282,15 @@ describe('live debugger', () => {
     expect(text).toContain('"event":"Live One"');
   });
 
+  it('shows when a source last received events', async () => {
+    let last: string | null = null;
+    for (let i = 0; i < 20 && !last; i++) {
+      last = (await t.req('GET', `/api/v1/sources/${source.id}`, { auth: owner.auth })).json().lastEventAt;
+      if (!last) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(last).not.toBeNull();
+  });
+
   it('lists the latest events of a source', async () => {
     const r = await t.req('GET', `/api/v1/sources/${source.id}/events?limit=3`, { auth: owner.auth });
     expect(r.json().data).toHaveLength(3);

@@ -14,7 +14,15 @@ export function onEventProcessed(domain: string, handler: EventHandler): void {
   handlers.set(domain, handler);
 }
 
-const BATCH = 200;
+/** What other domains do once per batch, after its events (e.g. recompute facts of the customers it touched). */
+export type BatchHandler = (tx: Tx, workspaceId: string) => Promise<void>;
+const batchHandlers = new Map<string, BatchHandler>();
+export function onBatchProcessed(domain: string, handler: BatchHandler): void {
+  batchHandlers.set(domain, handler);
+}
+
+// Small enough that a batch holds embedded PGlite's one connection for a fraction of a second.
+const BATCH = 100;
 
 /** The identifiers an event carries; junk ones are kept aside in `rejected`. */
 function identifiersOf(e: repo.EventRecord, defaultCountry: string) {
@@ -126,6 +134,7 @@ async function runBatch(db: Db, workspaceId: string, defaultCountry: string, car
       }
     }
     await resolver.flush();
+    for (const h of batchHandlers.values()) await h(tx, workspaceId);
     await repo.markProcessed(tx, done);
     return events.length;
   });
@@ -187,7 +196,10 @@ export class IngestProcessor {
   async #pass(): Promise<void> {
     try {
       for (const ws of await repo.workspacesWithPending(this.db, 50)) {
-        while (!this.#stopped && (await processPendingBatch(this.db, ws)) === BATCH) {}
+        while (!this.#stopped && (await processPendingBatch(this.db, ws)) === BATCH) {
+          // Embedded PGlite runs on this thread: let HTTP requests in between batches.
+          await new Promise((r) => setImmediate(r));
+        }
       }
     } catch (err) {
       this.opts.logger?.error({ err }, 'event processing failed; retrying');

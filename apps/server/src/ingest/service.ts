@@ -121,6 +121,16 @@ export async function sourceForWriteKey(db: Db, key: string): Promise<repo.Sourc
   return source;
 }
 
+// When a source last received events, written after the commit and at most once a second per
+// source: inside the ingest transaction, that one row serialised every concurrent batch.
+const lastTouched = new Map<string, number>();
+function touchSourceSoon(db: Db, sourceId: string) {
+  const now = Date.now();
+  if ((lastTouched.get(sourceId) ?? 0) > now - 1000) return;
+  lastTouched.set(sourceId, now);
+  repo.touchSource(db, sourceId, new Date(now)).catch(() => lastTouched.delete(sourceId));
+}
+
 export interface IngestResult {
   accepted: number;
   duplicates: number;
@@ -195,9 +205,9 @@ async function storeParsed(
     const r = await repo.insertEvents(tx, source, good);
     stored = r.length;
     await repo.insertQuarantine(tx, quarantine);
-    if (good.length) await repo.touchSource(tx, source.id, new Date());
   });
   duplicates += good.length - stored;
+  if (stored) touchSourceSoon(db, source.id);
   if (stored) for (const l of listeners) l(source.workspace_id);
   return { accepted: stored, duplicates, rejected };
 }
