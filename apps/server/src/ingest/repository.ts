@@ -154,33 +154,39 @@ export async function touchSource(db: Db | Tx, id: string, at: Date) {
 
 // ── events ──
 
-/** Inserts events, skipping any whose (source, messageId) is already stored; returns the ids stored. */
+/**
+ * Inserts events, skipping any whose (source, messageId) is already stored; returns the ids
+ * stored. One array parameter per column (unnest) rather than thousands of parameters.
+ */
 export async function insertEvents(
   db: Db | Tx,
   source: { id: string; workspace_id: string; channel: string },
   rows: (EventRow & { id: string })[],
 ) {
   const stored: { id: string; message_id: string }[] = [];
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    const r = await t(db)
-      .insertInto('events')
-      .values(
-        chunk.map((e) => ({
-          ...e,
-          workspace_id: source.workspace_id,
-          source_id: source.id,
-          channel: source.channel,
-          properties: j(e.properties),
-          traits: j(e.traits),
-          context: j(e.context),
-          integrations: j(e.integrations),
-        })),
-      )
-      .onConflict((oc) => oc.columns(['source_id', 'message_id']).doNothing())
-      .returning(['id', 'message_id'])
-      .execute();
-    stored.push(...r);
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const c = rows.slice(i, i + 1000);
+    const col = <T>(f: (e: (typeof c)[number]) => T) => c.map(f);
+    const r = await sql<{ id: string; message_id: string }>`
+      insert into events (id, workspace_id, source_id, channel, message_id, type, event, name, user_id, anonymous_id,
+        group_id, previous_id, timestamp, original_timestamp, sent_at, received_at, properties, traits, context, integrations)
+      select v.id, ${source.workspace_id}, ${source.id}, ${source.channel}, v.message_id, v.type, v.event, v.name, v.user_id,
+        v.anonymous_id, v.group_id, v.previous_id, v.ts, v.original_ts, v.sent_at, v.received_at,
+        v.properties::jsonb, v.traits::jsonb, v.context::jsonb, v.integrations::jsonb
+      from unnest(
+        ${col((e) => e.id)}::text[], ${col((e) => e.message_id)}::text[], ${col((e) => e.type)}::text[],
+        ${col((e) => e.event)}::text[], ${col((e) => e.name)}::text[], ${col((e) => e.user_id)}::text[],
+        ${col((e) => e.anonymous_id)}::text[], ${col((e) => e.group_id)}::text[], ${col((e) => e.previous_id)}::text[],
+        ${col((e) => iso(e.timestamp))}::timestamptz[], ${col((e) => iso(e.original_timestamp))}::timestamptz[],
+        ${col((e) => iso(e.sent_at))}::timestamptz[], ${col((e) => iso(e.received_at))}::timestamptz[],
+        ${col((e) => j(e.properties))}::text[], ${col((e) => j(e.traits))}::text[], ${col((e) => j(e.context))}::text[],
+        ${col((e) => j(e.integrations))}::text[]
+      ) as v(id, message_id, type, event, name, user_id, anonymous_id, group_id, previous_id, ts, original_ts, sent_at,
+        received_at, properties, traits, context, integrations)
+      on conflict (source_id, message_id) do nothing
+      returning id, message_id`.execute(db);
+    stored.push(...r.rows);
   }
   return stored;
 }
