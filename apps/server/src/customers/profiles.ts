@@ -368,7 +368,7 @@ export async function createCustomer(db: Db, workspaceId: string, body: CreateBo
 
   return db.transaction().execute(async (tx) => {
     await lockWorkspaceIdentity(tx, workspaceId);
-    const taken = await repo.findOwners(tx, workspaceId, set.ids);
+    const taken = await repo.findOwnersBulk(tx, workspaceId, set.ids);
     for (const kind of ['email', 'phone', 'user_id']) {
       const t = taken.find((o) => o.kind === kind);
       if (!t) continue;

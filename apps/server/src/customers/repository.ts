@@ -106,16 +106,6 @@ export async function tryLockWorkspaceIdentity(tx: Tx, workspaceId: string): Pro
   return r.rows[0]?.ok === true;
 }
 
-export async function findOwners(db: Db | Tx, workspaceId: string, ids: Identifier[]) {
-  if (ids.length === 0) return [];
-  return t(db)
-    .selectFrom('customer_identifiers')
-    .select(['kind', 'value', 'customer_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or(ids.map((i) => eb.and([eb('kind', '=', i.kind), eb('value', '=', i.value)]))))
-    .execute();
-}
-
 export async function insertIdentifiers(
   db: Db | Tx,
   workspaceId: string,
@@ -220,23 +210,6 @@ export async function updateCustomer(db: Db | Tx, workspaceId: string, id: strin
     .executeTakeFirstOrThrow();
 }
 
-/** Widens first/last seen and adds a channel, in one statement (the hot path of event processing). */
-export async function touchCustomer(
-  db: Db | Tx,
-  workspaceId: string,
-  id: string,
-  seenAt: Date,
-  channel: string | null,
-) {
-  await sql`
-    update customers set
-      first_seen_at = least(coalesce(first_seen_at, ${seenAt}), ${seenAt}),
-      last_seen_at = greatest(coalesce(last_seen_at, ${seenAt}), ${seenAt}),
-      channels = case when ${channel}::text is null or ${channel}::text = any(channels) then channels else array_append(channels, ${channel}::text) end,
-      updated_at = now()
-    where workspace_id = ${workspaceId} and id = ${id}`.execute(db);
-}
-
 export async function repointMergedInto(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
   await t(db)
     .updateTable('customers')
@@ -320,21 +293,6 @@ export async function listMerges(db: Db | Tx, workspaceId: string, customerId: s
     .where('survivor_id', '=', customerId)
     .orderBy('created_at', 'desc')
     .execute();
-}
-
-export async function findOpenConflict(db: Db | Tx, workspaceId: string, a: string, b: string) {
-  return t(db)
-    .selectFrom('identity_conflicts')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('status', '=', 'open')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('customer_id', '=', a), eb('other_customer_id', '=', b)]),
-        eb.and([eb('customer_id', '=', b), eb('other_customer_id', '=', a)]),
-      ]),
-    )
-    .executeTakeFirst();
 }
 
 export async function insertConflict(
