@@ -1,6 +1,6 @@
 /** The demo generator: deterministic, valid for the tracking API, and shaped like a real small business. */
 import { describe, expect, it } from 'vitest';
-import { parseItem } from '../ingest/segment.js';
+import { parseItem } from '../ingest/index.js';
 import { DEMO_SOURCES, type DemoPerson, emptyStats, generateDemo } from './generate.js';
 
 const END = new Date('2026-11-23T00:00:00Z');

@@ -1,7 +1,6 @@
 import { getWorkspaceOrThrow } from '../access/index.js';
-import { createSource, ingest, processPendingBatch, sourceForWriteKey } from '../ingest/index.js';
+import { createSource, ingest, listSources, processPendingBatch, sourceForWriteKey } from '../ingest/index.js';
 // Not (yet) exported by the ingest domain's index: read-only use, to reuse the demo's sources by name.
-import { listSources } from '../ingest/service.js';
 import type { Db } from '../platform/db.js';
 import {
   DEMO_SOURCES,

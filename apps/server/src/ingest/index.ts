@@ -11,8 +11,9 @@ export {
 } from './processor.js';
 export { type EventRecord, findSourceById } from './repository.js';
 export { ingestRoutes } from './routes.js';
+export { parseItem } from './segment.js';
 export { segmentRoutes } from './segment-routes.js';
-export { CHANNELS, type Channel, createSource, ingest, sourceForWriteKey } from './service.js';
+export { CHANNELS, type Channel, createSource, ingest, listSources, sourceForWriteKey } from './service.js';
 
 // A merged profile's events belong to the survivor.
 onCustomersMerged('ingest', (tx, e) => repo.repointEvents(tx, e.workspaceId, e.mergedId, e.survivorId));
