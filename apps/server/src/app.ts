@@ -15,6 +15,7 @@ import {
 import { accessRoutes, authPlugin } from './access/index.js';
 import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
+import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
@@ -122,6 +123,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(ingestRoutes, { ctx });
   await app.register(segmentRoutes, { ctx });
   await app.register(commerceRoutes, { ctx });
+  await app.register(importsRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

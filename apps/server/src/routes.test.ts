@@ -82,6 +82,7 @@ async function snapshotA() {
     `/api/v1/orders/${A.ids.order}`,
     '/api/v1/products',
     `/api/v1/sources/${A.ids.source}/quarantine`,
+    '/api/v1/imports',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -103,6 +104,19 @@ beforeAll(async () => {
   const sourceA = (
     await t.req('POST', '/api/v1/sources', { auth: ownerA.auth, body: { name: 'Web', channel: 'web' } })
   ).json();
+  const boundary = 'kithboundary';
+  const multipart = [
+    `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ncustomers`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="mapping"\r\n\r\n{"Email":"email"}`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\na@example.com\n`,
+    `--${boundary}--\r\n`,
+  ].join('\r\n');
+  const importA = await t.req('POST', '/api/v1/imports', {
+    auth: ownerA.auth,
+    body: multipart,
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  expect(importA.statusCode, importA.body).toBe(202);
   const badEvent = await t.req('POST', '/v1/batch', {
     body: { writeKey: sourceA.writeKey, batch: [{ type: 'track', userId: 'a' }] },
   });
@@ -141,6 +155,7 @@ beforeAll(async () => {
       audit: auditA,
       source: sourceA.id,
       quarantined: badEvent.json().errors[0].quarantineId,
+      import: importA.json().id,
       customer: customerA.id,
       customer2: customer2A.id,
       company: companyA,

@@ -1,0 +1,110 @@
+import type { Db } from '../platform/db.js';
+import { NotFoundError, UserError } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { JobQueue } from '../platform/jobs.js';
+import { IMPORT_QUEUE } from './jobs.js';
+import { IMPORT_KINDS, readHeader, validateMapping } from './mapping.js';
+import * as repo from './repository.js';
+
+export function importView(r: repo.ImportRow) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    mapping: r.mapping,
+    sourceName: r.source_name,
+    fileName: r.file_name,
+    fileSize: r.file_size,
+    jobId: r.job_id,
+    progress: {
+      rowsTotal: r.rows_total,
+      rowsDone: r.rows_done,
+      rowsImported: r.rows_imported,
+      rowsDuplicate: r.rows_duplicate,
+      rowsRejected: r.rows_rejected,
+    },
+    rejections: r.rejections,
+    error: r.error,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+    startedAt: r.started_at?.toISOString() ?? null,
+    finishedAt: r.finished_at?.toISOString() ?? null,
+  };
+}
+
+export interface UploadInput {
+  kind?: string;
+  mapping?: string;
+  sourceName?: string;
+  file?: { name: string | null; content: Buffer };
+}
+
+/** Checks an upload up front (kind, file header, mapping), stores it and queues its job. */
+export async function createImport(
+  db: Db,
+  jobs: JobQueue,
+  workspaceId: string,
+  createdBy: string | null,
+  input: UploadInput,
+) {
+  const kind = input.kind?.trim();
+  if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) {
+    throw new UserError(400, 'invalid_request', `kind must be one of ${IMPORT_KINDS.join(', ')}`, 'kind');
+  }
+  if (!input.file || input.file.content.length === 0) {
+    throw new UserError(400, 'invalid_request', 'file is required: the CSV as a multipart file part', 'file');
+  }
+  const sourceName = input.sourceName?.trim() || null;
+  if (sourceName && sourceName.length > 200) {
+    throw new UserError(400, 'invalid_request', 'sourceName is longer than 200 characters', 'sourceName');
+  }
+  const k = kind as repo.ImportKind;
+  const mapping = validateMapping(k, input.mapping, readHeader(input.file.content));
+  const id = newId('imp');
+  return db.transaction().execute(async (tx) => {
+    const row = await repo.insertImport(tx, {
+      id,
+      workspace_id: workspaceId,
+      kind: k,
+      mapping,
+      source_name: sourceName,
+      file_name: input.file?.name ?? null,
+      file_size: input.file?.content.length ?? 0,
+      file_content: input.file?.content as Buffer,
+      created_by: createdBy,
+    });
+    const jobId = await jobs.enqueue(
+      IMPORT_QUEUE,
+      { importId: id },
+      { workspaceId, maxAttempts: 3, timeoutSeconds: 3600 },
+      tx,
+    );
+    await repo.setJobId(tx, id, jobId);
+    return importView({ ...row, job_id: jobId });
+  });
+}
+
+export async function listImports(db: Db, workspaceId: string, limit = 50) {
+  return { data: (await repo.listImports(db, workspaceId, limit)).map(importView) };
+}
+
+export async function getImportOrThrow(db: Db, workspaceId: string, id: string) {
+  const row = await repo.findImport(db, workspaceId, id);
+  if (!row) throw new NotFoundError('Import');
+  return importView(row);
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The kept rejections as CSV: line, field, reason. */
+export async function rejectedCsv(db: Db, workspaceId: string, id: string) {
+  const imp = await getImportOrThrow(db, workspaceId, id);
+  const lines = [
+    'line,field,reason',
+    ...imp.rejections.map((r) => [r.line, r.field ?? '', r.reason].map(csvCell).join(',')),
+  ];
+  return `${lines.join('\n')}\n`;
+}
