@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { stdin, stdout } from 'node:process';
 import readline from 'node:readline/promises';
 import { Command, Option } from 'commander';
@@ -7,6 +9,7 @@ import { createApiKey, listAllWorkspaces, recordAudit, setupFirstOwner } from '.
 import { email as emailSchema, password as passwordSchema } from './access/schemas.js';
 import { API_VERSION } from './app.js';
 import { duration, num, ProgressBar, processDemo, storeDemo } from './demo/index.js';
+import { getImportOrThrow, IMPORT_KINDS, runImport, storeImport } from './imports/index.js';
 import { type Config, loadConfig } from './platform/config.js';
 import { DataDirInUseError } from './platform/db.js';
 import { UserError } from './platform/errors.js';
@@ -293,6 +296,85 @@ export function buildCli(): Command {
         );
       });
     });
+
+  program
+    .command('import')
+    .description('Import a CSV of customers, orders or products (the same code as POST /api/v1/imports, run here)')
+    .argument('<kind>', `what the file holds: ${IMPORT_KINDS.join(' | ')}`)
+    .argument('<file>', 'the CSV file')
+    .option('--map <pairs>', 'column=field,… (CSV column → Kith field)')
+    .option('--preset <name>', 'a known layout instead of --map: online-retail')
+    .option('--workspace <id>', 'workspace id (needed when there are several)')
+    .option('--source <name>', 'the import source to record the data under')
+    .action(
+      async (
+        kind: string,
+        file: string,
+        opts: { map?: string; preset?: string; workspace?: string; source?: string },
+      ) => {
+        let mapping: string | undefined;
+        if (opts.map) {
+          const pairs: Record<string, string> = {};
+          for (const pair of opts.map.split(',')) {
+            const at = pair.lastIndexOf('=');
+            if (at <= 0) fail(`--map: "${pair}" is not column=field`);
+            pairs[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+          }
+          mapping = JSON.stringify(pairs);
+        }
+        let content: Buffer;
+        try {
+          content = await readFile(file);
+        } catch (err) {
+          fail(`cannot read ${file}: ${(err as Error).message}`);
+        }
+        const config = loadConfig();
+        await withContext(config, 'kith import', async (ctx) => {
+          const all = await listAllWorkspaces(ctx.db);
+          const ws = opts.workspace ? all.find((w) => w.id === opts.workspace) : all.length === 1 ? all[0] : undefined;
+          if (!ws)
+            fail(
+              opts.workspace
+                ? `no workspace ${opts.workspace}`
+                : all.length === 0
+                  ? 'no workspace yet: run `kith init` first'
+                  : `several workspaces: pass --workspace (one of ${all.map((w) => w.id).join(', ')})`,
+            );
+          const imp = await storeImport(ctx.db, ws.id, null, {
+            kind,
+            mapping,
+            preset: opts.preset,
+            sourceName: opts.source,
+            file: { name: path.basename(file), content },
+          });
+          const bar = new ProgressBar('Importing');
+          let last = { done: 0, total: 0, message: '' };
+          await runImport(
+            {
+              db: ctx.db,
+              reportProgress: async (p) => {
+                last = { done: p.done ?? 0, total: p.total ?? 0, message: p.message ?? '' };
+                bar.update(last.done, last.total, `${num(last.done)} / ${num(last.total)} rows · ${last.message}`);
+              },
+            },
+            imp.id,
+          );
+          bar.update(last.total, last.total, `${num(last.total)} rows`, true);
+          bar.done();
+          const r = await getImportOrThrow(ctx.db, ws.id, imp.id);
+          const lines = [
+            `Import ${r.id} (${r.kind}${r.preset ? `, preset ${r.preset}` : ''}) of ${file} into "${ws.name}" (${ws.id}): ${r.status}, ${duration(bar.seconds)}`,
+            `  rows      ${num(r.progress.rowsTotal ?? 0)}`,
+            `  imported  ${num(r.progress.rowsImported)}${r.progress.rowsDuplicate ? ` (${num(r.progress.rowsDuplicate)} already imported)` : ''}`,
+            `  rejected  ${num(r.progress.rowsRejected)}`,
+            ...r.rejections.slice(0, 10).map((x) => `    line ${x.line}${x.field ? ` (${x.field})` : ''}: ${x.reason}`),
+            ...(r.progress.rowsRejected > 10 ? [`    … and ${num(r.progress.rowsRejected - 10)} more`] : []),
+            '',
+          ];
+          process.stdout.write(lines.join('\n'));
+        });
+      },
+    );
 
   const apiKey = program.command('api-key').description('Manage API keys');
   apiKey

@@ -165,7 +165,7 @@ describe('validation up front', () => {
     ['no identifier', { kind: 'customers', mapping: '{"name":"firstName"}' }, file, 'mapping'],
     ['mapping not JSON', { kind: 'customers', mapping: '{nope' }, file, 'mapping'],
     ['mapping missing', { kind: 'customers' }, file, 'mapping'],
-    ['bad kind', { kind: 'orders', mapping: '{"email":"email"}' }, file, 'kind'],
+    ['bad kind', { kind: 'invoices', mapping: '{"email":"email"}' }, file, 'kind'],
     ['no file', { kind: 'customers', mapping: '{"email":"email"}' }, undefined, 'file'],
     ['products without productId', { kind: 'products', mapping: '{"name":"name"}' }, file, 'mapping'],
     [

@@ -6,7 +6,8 @@ import { normalizeEmail } from '../customers/index.js';
 import { createSource, findSourceById, ingest, listSources, processAllPending } from '../ingest/index.js';
 import type { Db } from '../platform/db.js';
 import type { JobContext, JobQueue } from '../platform/jobs.js';
-import { CSV_OPTIONS } from './mapping.js';
+import { CSV_OPTIONS, splitPreset } from './mapping.js';
+import { importOrders } from './orders.js';
 import * as repo from './repository.js';
 
 export const IMPORT_QUEUE = 'imports.run';
@@ -14,7 +15,7 @@ export const IMPORT_QUEUE = 'imports.run';
 export const BATCH_SIZE = 500;
 /** Rejections kept on the import for its report. */
 export const MAX_REJECTIONS = 1000;
-const DEFAULT_SOURCE_NAME = 'CSV import';
+export const DEFAULT_SOURCE_NAME = 'CSV import';
 
 type Row = Record<string, string>;
 interface Line {
@@ -29,12 +30,12 @@ export function registerImportJobs(jobs: JobQueue, _db: Db): void {
 }
 
 /** The records of a CSV file as a stream, each with the line it ends on. */
-function records(content: Uint8Array) {
+export function records(content: Uint8Array) {
   return Readable.from([Buffer.from(content)]).pipe(parse({ ...CSV_OPTIONS, columns: true, info: true }));
 }
 
 /** The mapped, non-empty Kith fields of a CSV record. */
-function mapRecord(record: Row, mapping: Record<string, string>): Record<string, string> {
+export function mapRecord(record: Row, mapping: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [column, field] of Object.entries(mapping)) {
     const v = record[column];
@@ -43,9 +44,9 @@ function mapRecord(record: Row, mapping: Record<string, string>): Record<string,
   return out;
 }
 
-const sha256 = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
+export const sha256 = (v: string) => crypto.createHash('sha256').update(v).digest('hex');
 /** The same content gives the same hash whatever the column order or names. */
-const contentHash = (kind: string, fields: Record<string, string>) =>
+export const contentHash = (kind: string, fields: Record<string, string>) =>
   sha256(
     JSON.stringify([
       kind,
@@ -78,6 +79,21 @@ export async function runImport(ctx: Pick<JobContext, 'db' | 'reportProgress'>, 
     await repo.updateImport(db, imp.id, { rows_total: total });
     await ctx.reportProgress({ done: 0, total, message: 'Importing' });
 
+    if (imp.kind === 'orders') {
+      const { preset, mapping } = splitPreset(imp.mapping);
+      const r = await importOrders(db, { ...imp, mapping, preset }, total, async (c) => {
+        await repo.updateImport(db, imp.id, {
+          rows_done: c.done,
+          rows_imported: c.imported,
+          rows_duplicate: c.duplicates,
+          rows_rejected: c.rejected.length,
+          rejections: c.rejected.slice(0, MAX_REJECTIONS),
+        });
+        await ctx.reportProgress({ done: c.done, total, message: c.message });
+      });
+      await repo.updateImport(db, imp.id, { status: 'completed', finished_at: new Date() });
+      return { rows: total, imported: r.imported, duplicates: r.duplicates, rejected: r.rejected.length };
+    }
     const write =
       imp.kind === 'customers'
         ? await customerWriter(db, imp.workspace_id, imp.source_name)
@@ -130,7 +146,7 @@ export async function runImport(ctx: Pick<JobContext, 'db' | 'reportProgress'>, 
 }
 
 /** The import source (channel `import`) of this name, created on first use. */
-async function importSource(db: Db, workspaceId: string, name: string) {
+export async function importSource(db: Db, workspaceId: string, name: string) {
   const existing = (await listSources(db, workspaceId)).find((s) => s.channel === 'import' && s.name === name);
   const view = existing ?? (await createSource(db, workspaceId, { name, channel: 'import' }));
   const row = await findSourceById(db, view.id);
@@ -143,6 +159,34 @@ const splitTags = (v: string) =>
     .split(/[;,|]/)
     .map((x) => x.trim())
     .filter(Boolean);
+
+/**
+ * The Segment identify for a customer row (email, phone, userId, externalId in namespace
+ * `namespace`, other fields as traits), its message id derived from the content so that
+ * importing the same row again is a duplicate.
+ */
+export function identifyMessage(fields: Record<string, string>, namespace: string): Record<string, unknown> {
+  const { email, phone, userId, externalId } = fields;
+  const traits: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (field === 'userId' || field === 'externalId') continue;
+    if (field === 'tags') traits.tags = splitTags(value);
+    else if (field.startsWith('traits.')) traits[field.slice('traits.'.length)] = value;
+    else traits[field] = value;
+  }
+  const hash = contentHash(namespace === 'import' ? 'customers' : `customers:${namespace}`, fields);
+  // Segment needs userId or anonymousId: a stable one derived from the row's identifiers.
+  const anonymousId = userId
+    ? undefined
+    : `import-${sha256(JSON.stringify([email ?? null, phone ?? null, externalId ?? null])).slice(0, 32)}`;
+  return {
+    type: 'identify',
+    messageId: `import-${hash}`,
+    ...(userId ? { userId } : { anonymousId }),
+    traits,
+    ...(externalId ? { context: { externalIds: [{ id: externalId, type: namespace, collection: 'users' }] } } : {}),
+  };
+}
 
 /** Customers go through the event path: one Segment identify per row, deduplicated by content. */
 async function customerWriter(db: Db, workspaceId: string, sourceName: string | null) {
@@ -164,25 +208,7 @@ async function customerWriter(db: Db, workspaceId: string, sourceName: string | 
           continue;
         }
       }
-      const traits: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(fields)) {
-        if (field === 'userId' || field === 'externalId') continue;
-        if (field === 'tags') traits.tags = splitTags(value);
-        else if (field.startsWith('traits.')) traits[field.slice('traits.'.length)] = value;
-        else traits[field] = value;
-      }
-      const hash = contentHash('customers', fields);
-      // Segment needs userId or anonymousId: a stable one derived from the row's identifiers.
-      const anonymousId = userId
-        ? undefined
-        : `import-${sha256(JSON.stringify([email ?? null, phone ?? null, externalId ?? null])).slice(0, 32)}`;
-      batch.push({
-        type: 'identify',
-        messageId: `import-${hash}`,
-        ...(userId ? { userId } : { anonymousId }),
-        traits,
-        ...(externalId ? { context: { externalIds: [{ id: externalId, type: 'import', collection: 'users' }] } } : {}),
-      });
+      batch.push(identifyMessage(fields, 'import'));
       lineOf.push(line);
     }
     if (!batch.length) return { imported: 0, duplicates: 0, rejected };

@@ -2,13 +2,81 @@ import { parse } from 'csv-parse/sync';
 import { UserError } from '../platform/errors.js';
 import type { ImportKind } from './repository.js';
 
-export const IMPORT_KINDS = ['customers', 'products'] as const;
+export const IMPORT_KINDS = ['customers', 'orders', 'products'] as const;
 
-/** The Kith fields a CSV column can map to, per kind (customers also take `traits.<name>`). */
+/** The Kith fields a CSV column can map to, per kind (customers and orders also take `traits.<name>`, a customer trait). */
 export const FIELDS: Record<ImportKind, readonly string[]> = {
   customers: ['email', 'phone', 'userId', 'externalId', 'firstName', 'lastName', 'birthday', 'city', 'country', 'tags'],
+  orders: [
+    'orderId',
+    'customerEmail',
+    'customerPhone',
+    'customerUserId',
+    'customerExternalId',
+    'placedAt',
+    'productId',
+    'sku',
+    'productName',
+    'quantity',
+    'unitPrice',
+    'currency',
+    'status',
+    'total',
+  ],
   products: ['productId', 'sku', 'name', 'category', 'brand', 'price', 'currency'],
 };
+
+/** Importer presets: a known file layout, its mapping and its own rules (see orders.ts). */
+export const IMPORT_PRESETS = ['online-retail'] as const;
+export type ImportPreset = (typeof IMPORT_PRESETS)[number];
+/** The mapping key that records the preset on the import row (it is not a CSV column). */
+export const PRESET_KEY = '@preset';
+const PRESET_MAPPINGS: Record<ImportPreset, { kind: ImportKind; mapping: Record<string, string> }> = {
+  // UCI Online Retail: InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+  'online-retail': {
+    kind: 'orders',
+    mapping: {
+      InvoiceNo: 'orderId',
+      StockCode: 'productId',
+      Description: 'productName',
+      Quantity: 'quantity',
+      InvoiceDate: 'placedAt',
+      UnitPrice: 'unitPrice',
+      CustomerID: 'customerExternalId',
+      Country: 'traits.country',
+    },
+  },
+};
+
+/** The stored mapping of a preset (its columns checked against the header), with the preset recorded. */
+export function presetMapping(kind: ImportKind, preset: string, header: string[]): Record<string, string> {
+  const p = PRESET_MAPPINGS[preset as ImportPreset];
+  if (!p) {
+    throw new UserError(400, 'invalid_request', `preset must be one of ${IMPORT_PRESETS.join(', ')}`, 'preset');
+  }
+  if (p.kind !== kind) {
+    throw new UserError(400, 'invalid_request', `preset ${preset} imports ${p.kind}, not ${kind}`, 'preset');
+  }
+  const missing = Object.keys(p.mapping).filter((c) => !header.includes(c));
+  if (missing.length) {
+    throw new UserError(
+      400,
+      'invalid_request',
+      `The file does not have the ${preset} layout: no column ${missing.map((c) => `"${c}"`).join(', ')}`,
+      'file',
+    );
+  }
+  return { ...p.mapping, [PRESET_KEY]: preset };
+}
+
+/** The preset an import row was made with, and its mapping without the preset marker. */
+export function splitPreset(stored: Record<string, string>): {
+  preset: ImportPreset | null;
+  mapping: Record<string, string>;
+} {
+  const { [PRESET_KEY]: preset, ...mapping } = stored;
+  return { preset: (preset as ImportPreset | undefined) ?? null, mapping };
+}
 const CUSTOMER_IDENTIFIERS = ['email', 'phone', 'userId', 'externalId'];
 const TRAIT = /^traits\.[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -57,9 +125,9 @@ export function validateMapping(kind: ImportKind, raw: string | undefined, heade
     const name = `mapping.${column}`;
     if (typeof field !== 'string')
       throw new UserError(400, 'invalid_request', `${name} must be a Kith field name`, name);
-    const known = FIELDS[kind].includes(field) || (kind === 'customers' && TRAIT.test(field));
+    const known = FIELDS[kind].includes(field) || (kind !== 'products' && TRAIT.test(field));
     if (!known) {
-      const extra = kind === 'customers' ? ', or traits.<name>' : '';
+      const extra = kind !== 'products' ? ', or traits.<name>' : '';
       throw new UserError(
         400,
         'invalid_request',
@@ -83,6 +151,13 @@ export function validateMapping(kind: ImportKind, raw: string | undefined, heade
       `mapping needs an identifier column for customers (one of ${CUSTOMER_IDENTIFIERS.join(', ')})`,
       'mapping',
     );
+  }
+  if (kind === 'orders') {
+    for (const required of ['orderId', 'placedAt']) {
+      if (!targets.has(required)) {
+        throw new UserError(400, 'invalid_request', `mapping needs a ${required} column for orders`, 'mapping');
+      }
+    }
   }
   if (kind === 'products' && !targets.has('productId')) {
     throw new UserError(400, 'invalid_request', 'mapping needs a productId column for products', 'mapping');

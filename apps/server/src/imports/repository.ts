@@ -1,7 +1,7 @@
 import type { Generated, Selectable } from 'kysely';
 import { type Db, type Tx, tables } from '../platform/db.js';
 
-export type ImportKind = 'customers' | 'products';
+export type ImportKind = 'customers' | 'orders' | 'products';
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 export interface Rejection {
   line: number;

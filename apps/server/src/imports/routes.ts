@@ -28,7 +28,7 @@ export async function importsRoutes(root: FastifyInstance, { ctx }: { ctx: AppCo
       schema: {
         tags,
         summary:
-          'Upload a CSV (multipart: file, kind = customers | products, mapping = JSON column → field, sourceName); runs as a job',
+          'Upload a CSV (multipart: file, kind = customers | orders | products, mapping = JSON column → field or preset = online-retail, sourceName); runs as a job',
         consumes: ['multipart/form-data'],
         response: { 202: s.importView, ...errorResponses },
       },
@@ -51,7 +51,12 @@ export async function importsRoutes(root: FastifyInstance, { ctx }: { ctx: AppCo
               );
             }
             input.file = { name: part.filename || null, content: await part.toBuffer() };
-          } else if (part.fieldname === 'kind' || part.fieldname === 'mapping' || part.fieldname === 'sourceName') {
+          } else if (
+            part.fieldname === 'kind' ||
+            part.fieldname === 'mapping' ||
+            part.fieldname === 'preset' ||
+            part.fieldname === 'sourceName'
+          ) {
             input[part.fieldname] = String(part.value);
           } else {
             throw new UserError(400, 'invalid_request', `Unknown field "${part.fieldname}"`, part.fieldname);

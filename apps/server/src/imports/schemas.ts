@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMPORT_KINDS } from './mapping.js';
+import { IMPORT_KINDS, IMPORT_PRESETS } from './mapping.js';
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const listQuery = z.strictObject({
@@ -18,6 +18,7 @@ export const importView = z
     kind: z.enum(IMPORT_KINDS),
     status: z.enum(['queued', 'running', 'completed', 'failed']),
     mapping: z.record(z.string(), z.string()).describe('CSV column → Kith field'),
+    preset: z.enum(IMPORT_PRESETS).nullable().describe('The file layout preset the import used, if any'),
     sourceName: z.string().nullable(),
     fileName: z.string().nullable(),
     fileSize: z.number().int(),

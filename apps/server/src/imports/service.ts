@@ -3,7 +3,7 @@ import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { IMPORT_QUEUE } from './jobs.js';
-import { IMPORT_KINDS, readHeader, validateMapping } from './mapping.js';
+import { IMPORT_KINDS, presetMapping, readHeader, splitPreset, validateMapping } from './mapping.js';
 import * as repo from './repository.js';
 
 export function importView(r: repo.ImportRow) {
@@ -11,7 +11,7 @@ export function importView(r: repo.ImportRow) {
     id: r.id,
     kind: r.kind,
     status: r.status,
-    mapping: r.mapping,
+    ...splitPreset(r.mapping),
     sourceName: r.source_name,
     fileName: r.file_name,
     fileSize: r.file_size,
@@ -35,18 +35,14 @@ export function importView(r: repo.ImportRow) {
 export interface UploadInput {
   kind?: string;
   mapping?: string;
+  /** A known file layout (`online-retail`): its own mapping, so no `mapping` with it. */
+  preset?: string;
   sourceName?: string;
   file?: { name: string | null; content: Buffer };
 }
 
-/** Checks an upload up front (kind, file header, mapping), stores it and queues its job. */
-export async function createImport(
-  db: Db,
-  jobs: JobQueue,
-  workspaceId: string,
-  createdBy: string | null,
-  input: UploadInput,
-) {
+/** Checks an upload (kind, file header, mapping or preset); the row to store. */
+function checkUpload(workspaceId: string, createdBy: string | null, input: UploadInput) {
   const kind = input.kind?.trim();
   if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UserError(400, 'invalid_request', `kind must be one of ${IMPORT_KINDS.join(', ')}`, 'kind');
@@ -59,29 +55,50 @@ export async function createImport(
     throw new UserError(400, 'invalid_request', 'sourceName is longer than 200 characters', 'sourceName');
   }
   const k = kind as repo.ImportKind;
-  const mapping = validateMapping(k, input.mapping, readHeader(input.file.content));
-  const id = newId('imp');
+  const header = readHeader(input.file.content);
+  const preset = input.preset?.trim();
+  if (preset && input.mapping) {
+    throw new UserError(400, 'invalid_request', 'give either a mapping or a preset, not both', 'mapping');
+  }
+  const mapping = preset ? presetMapping(k, preset, header) : validateMapping(k, input.mapping, header);
+  return {
+    id: newId('imp'),
+    workspace_id: workspaceId,
+    kind: k,
+    mapping,
+    source_name: sourceName,
+    file_name: input.file.name ?? null,
+    file_size: input.file.content.length,
+    file_content: input.file.content,
+    created_by: createdBy,
+  };
+}
+
+/** Checks an upload up front (kind, file header, mapping), stores it and queues its job. */
+export async function createImport(
+  db: Db,
+  jobs: JobQueue,
+  workspaceId: string,
+  createdBy: string | null,
+  input: UploadInput,
+) {
+  const values = checkUpload(workspaceId, createdBy, input);
   return db.transaction().execute(async (tx) => {
-    const row = await repo.insertImport(tx, {
-      id,
-      workspace_id: workspaceId,
-      kind: k,
-      mapping,
-      source_name: sourceName,
-      file_name: input.file?.name ?? null,
-      file_size: input.file?.content.length ?? 0,
-      file_content: input.file?.content as Buffer,
-      created_by: createdBy,
-    });
+    const row = await repo.insertImport(tx, values);
     const jobId = await jobs.enqueue(
       IMPORT_QUEUE,
-      { importId: id },
+      { importId: values.id },
       { workspaceId, maxAttempts: 3, timeoutSeconds: 3600 },
       tx,
     );
-    await repo.setJobId(tx, id, jobId);
+    await repo.setJobId(tx, values.id, jobId);
     return importView({ ...row, job_id: jobId });
   });
+}
+
+/** Checks and stores an upload without queueing a job: the caller runs it (`runImport`), as the CLI does. */
+export async function storeImport(db: Db, workspaceId: string, createdBy: string | null, input: UploadInput) {
+  return importView(await repo.insertImport(db, checkUpload(workspaceId, createdBy, input)));
 }
 
 export async function listImports(db: Db, workspaceId: string, limit = 50) {
