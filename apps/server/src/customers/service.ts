@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { type Identifier, identifierKey, normalizeEmail, normalizePhone } from './identifiers.js';
+import { type Identifier, normalizeEmail, normalizePhone } from './identifiers.js';
 import * as repo from './repository.js';
 import { applyTraits, canonicalTraits, derivedColumns, mergeTraits, type Traits } from './traits.js';
 
