@@ -8,11 +8,12 @@ import type { EventRecord } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import {
   cancelOrder,
+  flushQueuedOrders,
   type OrderItemInput,
   type ProductInput,
   refreshOrderFacts,
   refundOrder,
-  upsertOrder,
+  queueOrder,
   upsertProducts,
 } from './service.js';
 
@@ -154,8 +155,9 @@ function deferred(tx: Tx): { deferFactsTo: Set<string> } {
   return { deferFactsTo: set };
 }
 
-/** Recomputes, once, the facts of every customer a batch of events changed. */
+/** Writes the batch's queued orders, then recomputes, once, the facts of every customer the batch changed. */
 export async function refreshDeferredFacts(tx: Tx, workspaceId: string): Promise<void> {
+  await flushQueuedOrders(tx);
   const set = pendingFacts.get(tx);
   if (!set?.size) return;
   pendingFacts.delete(tx);
@@ -182,7 +184,8 @@ export async function applyCommerceEvent(tx: Tx, e: EventRecord, customerId: str
   if (kind === 'completed' || kind === 'updated') {
     const items = productsOf(props).length ? itemsOf(props) : undefined;
     const amounts = amountsOf(props, items ?? []);
-    await upsertOrder(
+    // Written with the other orders of the batch, in a few statements (see upsertOrders).
+    await queueOrder(
       tx,
       ws,
       {

@@ -17,6 +17,7 @@ export {
   refreshOrderFacts,
   refundOrder,
   upsertOrder,
+  upsertOrders,
   upsertProducts,
 } from './service.js';
 

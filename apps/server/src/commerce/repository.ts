@@ -106,9 +106,21 @@ export interface ProductWrite {
  * Inserts or updates catalogue entries seen at `at`: what a newer sighting says replaces what
  * is stored, an older one only fills gaps. Returns the product id of each external id.
  */
-export async function upsertProducts(db: Db | Tx, workspaceId: string, rows: ProductWrite[], at: Date) {
+export async function upsertProducts(
+  db: Db | Tx,
+  workspaceId: string,
+  rows: (ProductWrite & { first_seen_at?: Date; last_seen_at?: Date })[],
+  at: Date,
+) {
   const ids = new Map<string, string>();
   if (rows.length === 0) return ids;
+  // Bound the statement's parameters (13 a row; PostgreSQL takes at most 65,535).
+  if (rows.length > 2000) {
+    for (let i = 0; i < rows.length; i += 2000) {
+      for (const [k, v] of await upsertProducts(db, workspaceId, rows.slice(i, i + 2000), at)) ids.set(k, v);
+    }
+    return ids;
+  }
   const newer = sql<boolean>`excluded.last_seen_at >= products.last_seen_at`;
   const pick = (col: keyof ProductWrite) =>
     sql<
@@ -118,7 +130,14 @@ export async function upsertProducts(db: Db | Tx, workspaceId: string, rows: Pro
   const priced = sql<boolean>`excluded.price is not null and (${newer} or products.price is null)`;
   const r = await t(db)
     .insertInto('products')
-    .values(rows.map((p) => ({ ...p, workspace_id: workspaceId, first_seen_at: at, last_seen_at: at })))
+    .values(
+      rows.map((p) => ({
+        ...p,
+        workspace_id: workspaceId,
+        first_seen_at: p.first_seen_at ?? at,
+        last_seen_at: p.last_seen_at ?? at,
+      })),
+    )
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'external_id']).doUpdateSet({
         sku: pick('sku'),
@@ -230,6 +249,31 @@ export async function insertOrder(tx: Db | Tx, row: OrderInsert) {
     .executeTakeFirst();
 }
 
+/** Inserts orders whose (source, external id) is new, in one statement per 1,000; returns the ids inserted. */
+export async function insertOrders(tx: Db | Tx, rows: OrderInsert[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (let i = 0; i < rows.length; i += 1000) {
+    const r = await t(tx)
+      .insertInto('orders')
+      .values(rows.slice(i, i + 1000))
+      .onConflict((oc) => oc.columns(['workspace_id', 'source_id', 'external_id']).doNothing())
+      .returning('id')
+      .execute();
+    for (const o of r) ids.add(o.id);
+  }
+  return ids;
+}
+
+/** Inserts line items of new orders, in one statement per 2,000. */
+export async function insertItems(tx: Db | Tx, workspaceId: string, rows: Omit<OrderItemRow, 'workspace_id'>[]) {
+  for (let i = 0; i < rows.length; i += 2000) {
+    await t(tx)
+      .insertInto('order_items')
+      .values(rows.slice(i, i + 2000).map((r) => ({ ...r, workspace_id: workspaceId })))
+      .execute();
+  }
+}
+
 export async function updateOrder(tx: Db | Tx, workspaceId: string, id: string, patch: OrderPatch) {
   return t(tx)
     .updateTable('orders')
@@ -327,8 +371,14 @@ export async function refundSummary(tx: Db | Tx, workspaceId: string, orderId: s
  * fixed order to avoid deadlocks.
  */
 export async function lockCustomerFacts(tx: Tx, workspaceId: string, customerIds: string[]) {
-  for (const id of [...new Set(customerIds)].sort()) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`kith:orders:${workspaceId}:${id}`}, 0))`.execute(tx);
+  const keys = [...new Set(customerIds)].sort().map((id) => `kith:orders:${workspaceId}:${id}`);
+  if (keys.length === 1) {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${keys[0]}, 0))`.execute(tx);
+  } else if (keys.length > 1) {
+    // One statement, the locks taken in the array's (sorted) order.
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${keys}::text[]) with ordinality as u(k, n) order by n`.execute(
+      tx,
+    );
   }
 }
 
@@ -344,7 +394,27 @@ export async function customerOrderFacts(tx: Db | Tx, workspaceId: string, custo
     from orders
     where workspace_id = ${workspaceId} and customer_id = ${customerId} and cancelled_at is null
     group by currency`.execute(tx);
-  const rows = r.rows.map((x) => ({ ...x, n: Number(x.n) }));
+  return summarizeFacts(r.rows.map((x) => ({ ...x, n: Number(x.n) })));
+}
+
+/** The order facts of many profiles at once: per profile and currency, as `customerOrderFacts` reads them. */
+export async function customersOrderFacts(tx: Db | Tx, workspaceId: string, customerIds: string[]) {
+  const r = await sql<{ customer_id: string; currency: string; n: number; net: string; first: Date; last: Date }>`
+    select customer_id, currency, count(*)::int as n, sum(total - refunded_amount)::numeric(18,2)::text as net,
+           min(placed_at) as first, max(placed_at) as last
+    from orders
+    where workspace_id = ${workspaceId} and customer_id = any(${customerIds}::text[]) and cancelled_at is null
+    group by customer_id, currency`.execute(tx);
+  const by = new Map<string, { currency: string; n: number; net: string; first: Date; last: Date }[]>();
+  for (const x of r.rows) {
+    const list = by.get(x.customer_id) ?? [];
+    list.push({ currency: x.currency, n: Number(x.n), net: x.net, first: x.first, last: x.last });
+    by.set(x.customer_id, list);
+  }
+  return customerIds.map((id) => ({ customerId: id, ...summarizeFacts(by.get(id) ?? []) }));
+}
+
+function summarizeFacts(rows: { currency: string; n: number; net: string; first: Date; last: Date }[]) {
   const main = [...rows].sort(
     (a, b) => b.n - a.n || b.last.getTime() - a.last.getTime() || (a.currency < b.currency ? -1 : 1),
   )[0];

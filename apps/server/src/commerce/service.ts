@@ -4,7 +4,7 @@
  * `upsertOrder`, `refundOrder` and `cancelOrder`, each keyed on the order's external id so that
  * repeating one changes nothing, and each recomputing the customer's order facts.
  */
-import { getCustomerOrThrow, setOrderFacts } from '../customers/index.js';
+import { getCustomerOrThrow, setOrderFactsMany } from '../customers/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -118,6 +118,7 @@ function productRow(p: ProductInput): repo.ProductWrite {
 
 /** Adds or updates catalogue entries seen at `at`; returns the product id of each external id. */
 export async function upsertProducts(tx: Tx, workspaceId: string, products: ProductInput[], at: Date) {
+  await flushQueuedOrders(tx);
   // One row per product: a statement may not update the same row twice. The last mention wins.
   const byId = new Map<string, ProductInput>();
   for (const p of products)
@@ -131,6 +132,166 @@ function stripNulls<T extends object>(o: T): Partial<T> {
 
 // ── orders ──
 
+function itemRow(i: OrderItemInput, position: number, currency: string, productIds: Map<string, string>) {
+  const total = i.total ?? (i.unitPrice === null || i.unitPrice === undefined ? null : i.unitPrice * i.quantity);
+  return {
+    position,
+    product_id: i.productId ? (productIds.get(i.productId) ?? null) : null,
+    sku: i.sku ?? null,
+    name: i.name ?? null,
+    quantity: i.quantity.toFixed(3),
+    unit_price: i.unitPrice === null || i.unitPrice === undefined ? null : price4(i.unitPrice),
+    currency,
+    total: total === null ? null : money(total),
+  };
+}
+
+/** The catalogue entries an order's line items name, as sightings at the order's time. */
+function productsOfOrder(input: OrderInput): ProductInput[] {
+  return (input.items ?? [])
+    .filter((i) => i.productId)
+    .map((i) => ({
+      externalId: i.productId as string,
+      sku: i.sku,
+      name: i.name,
+      category: i.category,
+      brand: i.brand,
+      variant: i.variant,
+      price: i.unitPrice,
+      currency: input.currency,
+      url: i.url,
+      imageUrl: i.imageUrl,
+    }));
+}
+
+/**
+ * Many sightings of products folded into one row per product, as applying them one after the
+ * other (oldest first) would: a newer sighting's values replace older ones, gaps are filled.
+ */
+function foldSightings(sightings: { product: ProductInput; at: Date }[]) {
+  const sorted = sightings.map((s, k) => ({ ...s, k })).sort((a, b) => a.at.getTime() - b.at.getTime() || a.k - b.k);
+  const byId = new Map<string, { row: repo.ProductWrite; first: Date; last: Date }>();
+  for (const { product, at } of sorted) {
+    const row = productRow(product);
+    const seen = byId.get(product.externalId);
+    if (!seen) {
+      byId.set(product.externalId, { row, first: at, last: at });
+      continue;
+    }
+    const r = seen.row;
+    for (const k of ['sku', 'name', 'category', 'brand', 'variant', 'url', 'image_url'] as const) r[k] = row[k] ?? r[k];
+    if (row.price !== null) {
+      r.price = row.price;
+      r.currency = row.currency;
+    }
+    seen.last = at;
+  }
+  return [...byId.values()].map((x) => ({ ...x.row, first_seen_at: x.first, last_seen_at: x.last }));
+}
+
+/** An order `upsertOrders` writes in one statement with others: a plain snapshot, no cancellation or refund. */
+const batchable = (i: OrderInput) =>
+  (i.status ?? 'completed') === baseStatus(i.status) &&
+  !i.cancelledAt &&
+  (i.refundedAmount === null || i.refundedAmount === undefined);
+
+/**
+ * Writes orders as `upsertOrder` would one after the other, in a few statements: the products
+ * of all of them, the new orders and their line items, each in one insert. Orders that already
+ * exist, repeat one earlier in the list, or record a cancellation or refund go one by one.
+ */
+export async function upsertOrders(tx: Tx, workspaceId: string, inputs: OrderInput[], opts: WriteOptions = {}) {
+  let run: OrderInput[] = [];
+  const keys = new Set<string>();
+  const flush = async () => {
+    if (run.length) await insertNewOrders(tx, workspaceId, run, opts);
+    run = [];
+    keys.clear();
+  };
+  for (const input of inputs) {
+    const key = `${input.sourceId}\u0000${input.externalId}`;
+    if (!batchable(input)) {
+      await flush();
+      await upsertOrder(tx, workspaceId, input, opts);
+      continue;
+    }
+    if (keys.has(key)) await flush();
+    run.push(input);
+    keys.add(key);
+  }
+  await flush();
+}
+
+async function insertNewOrders(tx: Tx, workspaceId: string, inputs: OrderInput[], opts: WriteOptions) {
+  const productIds = await repo.upsertProducts(
+    tx,
+    workspaceId,
+    foldSightings(inputs.flatMap((input) => productsOfOrder(input).map((product) => ({ product, at: input.asOf ?? input.placedAt })))),
+    new Date(),
+  );
+  const rows: repo.OrderInsert[] = inputs.map((input) => ({
+    id: newId('ord'),
+    workspace_id: workspaceId,
+    source_id: input.sourceId,
+    channel: input.channel,
+    external_id: input.externalId,
+    number: input.number ?? null,
+    customer_id: input.customerId,
+    status: baseStatus(input.status),
+    total: money(input.total ?? 0),
+    placed_at: input.placedAt,
+    cancelled_at: null,
+    refunded_at: null,
+    currency: input.currency,
+    subtotal: optMoney(input.subtotal),
+    tax: optMoney(input.tax),
+    shipping: optMoney(input.shipping),
+    discount: optMoney(input.discount),
+    coupon: input.coupon ?? null,
+    snapshot_at: input.asOf ?? input.placedAt,
+  }));
+  const fresh = await repo.insertOrders(tx, rows);
+  const items: Omit<repo.OrderItemRow, 'workspace_id'>[] = [];
+  const customers: string[] = [];
+  for (const [k, input] of inputs.entries()) {
+    const row = rows[k] as repo.OrderInsert;
+    if (!fresh.has(row.id)) continue;
+    if (input.customerId) customers.push(input.customerId);
+    for (const [position, item] of (input.items ?? []).entries()) {
+      items.push({ ...itemRow(item, position, input.currency, productIds), order_id: row.id });
+    }
+  }
+  await repo.insertItems(tx, workspaceId, items);
+  // Orders that were already there: the one-by-one path compares snapshots.
+  for (const [k, input] of inputs.entries()) {
+    if (!fresh.has((rows[k] as repo.OrderInsert).id)) await upsertOrder(tx, workspaceId, input, opts);
+  }
+  await factsChanged(tx, workspaceId, customers, opts);
+}
+
+// Orders from events waiting, per processing transaction, to be written together (`upsertOrders`).
+const queues = new WeakMap<Tx, { workspaceId: string; inputs: OrderInput[]; opts: WriteOptions }>();
+
+/**
+ * Queues an order to be written with the others of the transaction: at its end (the event
+ * processor's batch hook), or before any other write to orders in it, whichever comes first.
+ */
+export async function queueOrder(tx: Tx, workspaceId: string, input: OrderInput, opts: WriteOptions = {}) {
+  const q = queues.get(tx);
+  if (q && q.workspaceId !== workspaceId) await flushQueuedOrders(tx);
+  const queue = queues.get(tx) ?? { workspaceId, inputs: [], opts };
+  queue.inputs.push(input);
+  queues.set(tx, queue);
+}
+
+/** Writes the orders queued in this transaction. */
+export async function flushQueuedOrders(tx: Tx): Promise<void> {
+  const q = queues.get(tx);
+  if (!q) return;
+  queues.delete(tx);
+  await upsertOrders(tx, q.workspaceId, q.inputs, q.opts);
+}
+
 /** Whether this change leaves the order completed or updated, before refunds and cancellation count. */
 const baseStatus = (s: OrderStatus | undefined): 'completed' | 'updated' => (s === 'updated' ? 'updated' : 'completed');
 
@@ -141,6 +302,7 @@ const baseStatus = (s: OrderStatus | undefined): 'completed' | 'updated' => (s =
  * The customers' order facts are recomputed.
  */
 export async function upsertOrder(tx: Tx, workspaceId: string, input: OrderInput, opts: WriteOptions = {}) {
+  await flushQueuedOrders(tx);
   const at = input.asOf ?? input.placedAt;
   const base = baseStatus(input.status);
   const items = input.items;
@@ -224,19 +386,7 @@ export async function upsertOrder(tx: Tx, workspaceId: string, input: OrderInput
       workspaceId,
       order.id,
       !fresh,
-      items.map((i, position) => {
-        const total = i.total ?? (i.unitPrice === null || i.unitPrice === undefined ? null : i.unitPrice * i.quantity);
-        return {
-          position,
-          product_id: i.productId ? (productIds.get(i.productId) ?? null) : null,
-          sku: i.sku ?? null,
-          name: i.name ?? null,
-          quantity: i.quantity.toFixed(3),
-          unit_price: i.unitPrice === null || i.unitPrice === undefined ? null : price4(i.unitPrice),
-          currency: input.currency,
-          total: total === null ? null : money(total),
-        };
-      }),
+      items.map((i, position) => itemRow(i, position, input.currency, productIds)),
     );
   }
   if (input.status === 'cancelled' || input.cancelledAt) {
@@ -292,6 +442,7 @@ export interface RefundInput {
  * `Order Completed` fills in later. Returns the order id, and whether anything changed.
  */
 export async function refundOrder(tx: Tx, workspaceId: string, input: RefundInput, opts: WriteOptions = {}) {
+  await flushQueuedOrders(tx);
   let order = await findOrPlaceholder(tx, workspaceId, {
     ...input,
     currency: input.currency ?? input.fallbackCurrency ?? null,
@@ -326,6 +477,7 @@ export interface CancelInput {
 
 /** Marks an order cancelled (once: the first cancellation's time stays). Returns the order id. */
 export async function cancelOrder(tx: Tx, workspaceId: string, input: CancelInput, opts: WriteOptions = {}) {
+  await flushQueuedOrders(tx);
   let order = await findOrPlaceholder(tx, workspaceId, {
     ...input,
     currency: input.currency ?? null,
@@ -411,12 +563,17 @@ async function settle(tx: Tx, workspaceId: string, order: repo.OrderRow, base?: 
 export async function refreshOrderFacts(tx: Tx, workspaceId: string, customerIds: (string | null)[]) {
   const ids = [...new Set(customerIds.filter((c): c is string => !!c))];
   if (ids.length === 0) return;
-  await repo.lockCustomerFacts(tx, workspaceId, ids);
-  for (const id of ids) await setOrderFacts(tx, workspaceId, id, await repo.customerOrderFacts(tx, workspaceId, id));
+  await flushQueuedOrders(tx);
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await repo.lockCustomerFacts(tx, workspaceId, chunk);
+    await setOrderFactsMany(tx, workspaceId, await repo.customersOrderFacts(tx, workspaceId, chunk));
+  }
 }
 
 /** A merged profile's orders move to the survivor, whose facts are recomputed. */
 export async function moveOrders(tx: Tx, e: { workspaceId: string; survivorId: string; mergedId: string }) {
+  await flushQueuedOrders(tx);
   await repo.repointOrders(tx, e.workspaceId, e.mergedId, e.survivorId);
   await refreshOrderFacts(tx, e.workspaceId, [e.survivorId]);
 }

@@ -1,6 +1,6 @@
 /** Customers: one profile per customer, its identifiers, traits, merges and companies (DATA-1, DATA-4, DATA-5). */
 export { type Identifier, type IdentifierKind, IdentifierSet, normalizeEmail, normalizePhone } from './identifiers.js';
-export { lookupCustomer } from './profiles.js';
+export { addTagsByIdentifier, lookupCustomer } from './profiles.js';
 export { IdentityResolver } from './resolver.js';
 export { customersRoutes } from './routes.js';
 export {
@@ -12,7 +12,9 @@ export {
   onCustomersMerged,
   type ResolveResult,
   resolveIdentity,
+  type OrderFacts,
   setOrderFacts,
+  setOrderFactsMany,
   tryLockWorkspaceIdentity,
   updateTraits,
 } from './service.js';

@@ -519,6 +519,37 @@ export async function bulkTagCustomers(
   return { updated: updated.length, notFound: ids.filter((i) => !done.has(i)) };
 }
 
+/**
+ * Adds tags to the live profiles that own these identifiers (an import tags the customers it
+ * brings); identifiers nobody owns are skipped. Returns how many profiles were tagged.
+ */
+export async function addTagsByIdentifier(
+  db: Db,
+  workspaceId: string,
+  rows: { kind: IdentifierKind; value: string; tags: string[] }[],
+) {
+  const owners = await repo.findOwnersBulk(db, workspaceId, rows);
+  const ownerOf = new Map(owners.map((o) => [`${o.kind}\u0000${o.value}`, o.customer_id]));
+  // One statement per distinct set of tags.
+  const byTags = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const id = ownerOf.get(`${r.kind}\u0000${r.value}`);
+    const tags = cleanTags(r.tags);
+    if (!id || tags.length === 0) continue;
+    const key = JSON.stringify(tags);
+    byTags.set(key, (byTags.get(key) ?? new Set()).add(id));
+  }
+  if (byTags.size === 0) return 0;
+  return db.transaction().execute(async (tx) => {
+    await lockWorkspaceIdentity(tx, workspaceId);
+    const tagged = new Set<string>();
+    for (const [key, ids] of byTags) {
+      for (const id of await repo.bulkTag(tx, workspaceId, [...ids], JSON.parse(key) as string[], [])) tagged.add(id);
+    }
+    return tagged.size;
+  });
+}
+
 // ── companies ──
 
 function decodeCompanyCursor(cursor: string): { createdAt: string; id: string } {

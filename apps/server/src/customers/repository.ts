@@ -194,6 +194,33 @@ export type CustomerPatch = Partial<
   }
 >;
 
+/** Sets order facts (count, revenue, currency, first and last order) of many profiles in one statement. */
+export async function setOrderFacts(
+  db: Db | Tx,
+  workspaceId: string,
+  facts: {
+    customerId: string;
+    orderCount: number;
+    revenue: string;
+    currency: string | null;
+    firstOrderAt: Date | null;
+    lastOrderAt: Date | null;
+  }[],
+) {
+  if (facts.length === 0) return;
+  await sql`
+    update customers c set
+      order_count = v.n, revenue = v.revenue::numeric, currency = v.currency,
+      first_order_at = v.first, last_order_at = v.last, updated_at = now()
+    from unnest(
+      ${facts.map((f) => f.customerId)}::text[], ${facts.map((f) => f.orderCount)}::int[],
+      ${facts.map((f) => f.revenue)}::text[], ${facts.map((f) => f.currency)}::text[],
+      ${facts.map((f) => f.firstOrderAt?.toISOString() ?? null)}::timestamptz[],
+      ${facts.map((f) => f.lastOrderAt?.toISOString() ?? null)}::timestamptz[]
+    ) as v(id, n, revenue, currency, first, last)
+    where c.workspace_id = ${workspaceId} and c.id = v.id`.execute(db);
+}
+
 export async function updateCustomer(db: Db | Tx, workspaceId: string, id: string, patch: CustomerPatch) {
   const { traits, trait_times, ...rest } = patch;
   return t(db)

@@ -183,24 +183,24 @@ export async function getCustomerOrThrow(db: Db | Tx, workspaceId: string, id: s
   return c;
 }
 
+export interface OrderFacts {
+  orderCount: number;
+  revenue: string;
+  currency: string | null;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+}
+
 /** Sets a profile's order facts (count, revenue, first/last order) as the commerce domain computed them. */
-export async function setOrderFacts(
+export async function setOrderFacts(tx: Db | Tx, workspaceId: string, customerId: string, facts: OrderFacts) {
+  await setOrderFactsMany(tx, workspaceId, [{ customerId, ...facts }]);
+}
+
+/** Sets the order facts of many profiles in one statement per 1,000. */
+export async function setOrderFactsMany(
   tx: Db | Tx,
   workspaceId: string,
-  customerId: string,
-  facts: {
-    orderCount: number;
-    revenue: string;
-    currency: string | null;
-    firstOrderAt: Date | null;
-    lastOrderAt: Date | null;
-  },
+  facts: (OrderFacts & { customerId: string })[],
 ) {
-  await repo.updateCustomer(tx, workspaceId, customerId, {
-    order_count: facts.orderCount,
-    revenue: facts.revenue,
-    currency: facts.currency,
-    first_order_at: facts.firstOrderAt,
-    last_order_at: facts.lastOrderAt,
-  });
+  for (let i = 0; i < facts.length; i += 1000) await repo.setOrderFacts(tx, workspaceId, facts.slice(i, i + 1000));
 }

@@ -11,6 +11,9 @@ import {
   generateDemo,
 } from './generate.js';
 
+/** Events processed per transaction by `kith demo`. */
+const DEMO_BATCH = 1000;
+
 type SourceRow = NonNullable<Awaited<ReturnType<typeof sourceForWriteKey>>>;
 
 /** The demo's five sources in a workspace: reused when one with the same name and channel exists, else created. */
@@ -129,7 +132,8 @@ export async function storeDemo(
 export async function processDemo(db: Db, workspaceId: string, onProgress?: (processed: number) => void) {
   let processed = 0;
   for (;;) {
-    const n = await processPendingBatch(db, workspaceId);
+    // Larger batches than the server's background loop: nothing else waits for the database here.
+    const n = await processPendingBatch(db, workspaceId, DEMO_BATCH);
     if (n === 0) return processed;
     processed += n;
     onProgress?.(processed);

@@ -103,6 +103,11 @@ describe('customer imports', () => {
     const detail = (await t.req('GET', `/api/v1/customers/${ana.json().id}`, { auth: owner })).json();
     expect(JSON.stringify(detail)).toContain('García');
     expect(JSON.stringify(detail)).toContain('gold');
+    // The Labels column became the profile's own tags (not a trait).
+    expect(detail.tags).toEqual(['vip', 'newsletter']);
+    expect(detail.traits.tags).toBeUndefined();
+    const tagged = (await t.req('GET', '/api/v1/customers?tag=vip', { auth: owner })).json();
+    expect(tagged.data.map((c: { id: string }) => c.id)).toEqual([ana.json().id]);
     const carla = await t.req('GET', '/api/v1/customers/lookup?email=carla%40example.com', { auth: owner });
     expect(carla.statusCode).toBe(200);
     const byExt = await t.req('GET', '/api/v1/customers/lookup?externalId=C-2&namespace=import', { auth: owner });

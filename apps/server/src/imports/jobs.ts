@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { type ProductInput, upsertProducts } from '../commerce/index.js';
-import { normalizeEmail } from '../customers/index.js';
+import { addTagsByIdentifier, normalizeEmail } from '../customers/index.js';
 import { createSource, findSourceById, ingest, listSources, processAllPending } from '../ingest/index.js';
 import type { Db } from '../platform/db.js';
 import type { JobContext, JobQueue } from '../platform/jobs.js';
@@ -160,6 +160,23 @@ const splitTags = (v: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/** Segment needs userId or anonymousId: without a userId, a stable anonymousId derived from the row's identifiers. */
+const importAnonymousId = (f: Record<string, string>) =>
+  `import-${sha256(JSON.stringify([f.email ?? null, f.phone ?? null, f.externalId ?? null])).slice(0, 32)}`;
+
+/** Adds each row's tags to the profile its identify built (found by the identify's userId or anonymousId). */
+async function tagImported(db: Db, workspaceId: string, rows: Record<string, string>[]) {
+  const tagged = rows
+    .filter((f) => f.tags)
+    .map((f) => ({
+      ...(f.userId
+        ? { kind: 'user_id' as const, value: f.userId }
+        : { kind: 'anonymous_id' as const, value: importAnonymousId(f) }),
+      tags: splitTags(f.tags as string),
+    }));
+  if (tagged.length) await addTagsByIdentifier(db, workspaceId, tagged);
+}
+
 /**
  * The Segment identify for a customer row (email, phone, userId, externalId in namespace
  * `namespace`, other fields as traits), its message id derived from the content so that
@@ -170,15 +187,13 @@ export function identifyMessage(fields: Record<string, string>, namespace: strin
   const traits: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields)) {
     if (field === 'userId' || field === 'externalId') continue;
-    if (field === 'tags') traits.tags = splitTags(value);
-    else if (field.startsWith('traits.')) traits[field.slice('traits.'.length)] = value;
+    // Tags go onto the profile itself (`tagImported`), not into a trait.
+    if (field === 'tags') continue;
+    if (field.startsWith('traits.')) traits[field.slice('traits.'.length)] = value;
     else traits[field] = value;
   }
   const hash = contentHash(namespace === 'import' ? 'customers' : `customers:${namespace}`, fields);
-  // Segment needs userId or anonymousId: a stable one derived from the row's identifiers.
-  const anonymousId = userId
-    ? undefined
-    : `import-${sha256(JSON.stringify([email ?? null, phone ?? null, externalId ?? null])).slice(0, 32)}`;
+  const anonymousId = userId ? undefined : importAnonymousId(fields);
   return {
     type: 'identify',
     messageId: `import-${hash}`,
@@ -195,6 +210,7 @@ async function customerWriter(db: Db, workspaceId: string, sourceName: string | 
     const rejected: repo.Rejection[] = [];
     const batch: Record<string, unknown>[] = [];
     const lineOf: number[] = [];
+    const fieldsOf: Record<string, string>[] = [];
     for (const { line, fields } of lines) {
       const { email, phone, userId, externalId } = fields;
       if (!email && !phone && !userId && !externalId) {
@@ -210,12 +226,19 @@ async function customerWriter(db: Db, workspaceId: string, sourceName: string | 
       }
       batch.push(identifyMessage(fields, 'import'));
       lineOf.push(line);
+      fieldsOf.push(fields);
     }
     if (!batch.length) return { imported: 0, duplicates: 0, rejected };
     const r = await ingest(db, source, { batch }, 'batch');
     for (const x of r.rejected) rejected.push({ line: lineOf[x.index] ?? 0, field: x.field, reason: x.reason });
     rejected.sort((a, b) => a.line - b.line);
     await processAllPending(db, workspaceId);
+    const refused = new Set(r.rejected.map((x) => x.index));
+    await tagImported(
+      db,
+      workspaceId,
+      fieldsOf.filter((_, i) => !refused.has(i)),
+    );
     return { imported: r.accepted, duplicates: r.duplicates, rejected };
   };
 }

@@ -90,21 +90,27 @@ async function processEvent(tx: Tx, resolver: IdentityResolver, e: repo.EventRec
  * workspace's identity lock. Returns how many were processed (0 when none are pending or
  * another worker holds the workspace).
  */
-export async function processPendingBatch(db: Db, workspaceId: string): Promise<number> {
+export async function processPendingBatch(db: Db, workspaceId: string, size = BATCH): Promise<number> {
   const ws = await getWorkspaceOrThrow(db, workspaceId);
   try {
-    return await runBatch(db, workspaceId, ws.default_country, false);
+    return await runBatch(db, workspaceId, ws.default_country, false, size);
   } catch {
     // Something in the batch failed: do it again one event at a time, each behind a savepoint,
     // so the event at fault is marked with its error and the others go through.
-    return runBatch(db, workspaceId, ws.default_country, true);
+    return runBatch(db, workspaceId, ws.default_country, true, size);
   }
 }
 
-async function runBatch(db: Db, workspaceId: string, defaultCountry: string, careful: boolean): Promise<number> {
+async function runBatch(
+  db: Db,
+  workspaceId: string,
+  defaultCountry: string,
+  careful: boolean,
+  size: number,
+): Promise<number> {
   return db.transaction().execute(async (tx) => {
     if (!(await tryLockWorkspaceIdentity(tx, workspaceId))) return 0;
-    const events = await repo.claimPending(tx, workspaceId, BATCH);
+    const events = await repo.claimPending(tx, workspaceId, size);
     let resolver = new IdentityResolver(tx, workspaceId);
     if (!careful) await resolver.prefetch(events.flatMap((e) => identifiersOf(e, defaultCountry).ids.ids));
     const done: { seq: number; customer_id: string | null; warnings: unknown }[] = [];
@@ -121,6 +127,8 @@ async function runBatch(db: Db, workspaceId: string, defaultCountry: string, car
         const { customerId, warnings } = await processEvent(tx, resolver, e, defaultCountry);
         await resolver.flush();
         for (const h of handlers.values()) await h(tx, e, customerId);
+        // What handlers deferred to the batch's end is done here, so a failure stays with its event.
+        for (const h of batchHandlers.values()) await h(tx, workspaceId);
         await repo.releaseSavepoint(tx);
         done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
       } catch (err) {
@@ -141,12 +149,12 @@ async function runBatch(db: Db, workspaceId: string, defaultCountry: string, car
 }
 
 /** Processes everything pending in a workspace (tests, imports); returns the count. */
-export async function processAllPending(db: Db, workspaceId: string): Promise<number> {
+export async function processAllPending(db: Db, workspaceId: string, size = BATCH): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await processPendingBatch(db, workspaceId);
+    const n = await processPendingBatch(db, workspaceId, size);
     total += n;
-    if (n < BATCH) return total;
+    if (n < size) return total;
   }
 }
 
