@@ -11,9 +11,9 @@ import {
   flushQueuedOrders,
   type OrderItemInput,
   type ProductInput,
+  queueOrder,
   refreshOrderFacts,
   refundOrder,
-  queueOrder,
   upsertProducts,
 } from './service.js';
 

@@ -637,21 +637,44 @@ describe('one processing batch', () => {
   it('orders written together end as they would one by one: repeats, a merge, a refund, a cancellation', async () => {
     // Everything below is processed in one batch (one transaction): the orders are queued and written together.
     const at = (h: number) => `2026-05-01T${String(h).padStart(2, '0')}:00:00Z`;
-    await send('ecommerce', { type: 'identify', anonymousId: 'anon-b', traits: { email: 'bea@example.com' }, timestamp: at(8) });
-    await track('ecommerce', { anonymousId: 'anon-b' }, 'Order Completed', {
-      order_id: 'B-1',
-      products: [{ product_id: 'bun', name: 'Bun', price: 1.5, quantity: 2 }],
-    }, at(9));
+    await send('ecommerce', {
+      type: 'identify',
+      anonymousId: 'anon-b',
+      traits: { email: 'bea@example.com' },
+      timestamp: at(8),
+    });
+    await track(
+      'ecommerce',
+      { anonymousId: 'anon-b' },
+      'Order Completed',
+      {
+        order_id: 'B-1',
+        products: [{ product_id: 'bun', name: 'Bun', price: 1.5, quantity: 2 }],
+      },
+      at(9),
+    );
     await send('store', { type: 'identify', anonymousId: 'pos-b', traits: { phone: '699 222 333' }, timestamp: at(9) });
-    await track('store', { anonymousId: 'pos-b' }, 'Order Completed', {
-      order_id: 'B-2',
-      products: [{ product_id: 'bun', name: 'Bun (big)', price: 2, quantity: 5 }],
-    }, at(10));
+    await track(
+      'store',
+      { anonymousId: 'pos-b' },
+      'Order Completed',
+      {
+        order_id: 'B-2',
+        products: [{ product_id: 'bun', name: 'Bun (big)', price: 2, quantity: 5 }],
+      },
+      at(10),
+    );
     // The same order again in the batch: the later snapshot replaces the items.
-    await track('ecommerce', { anonymousId: 'anon-b' }, 'Order Updated', {
-      order_id: 'B-1',
-      products: [{ product_id: 'bun', price: 1.5, quantity: 4 }],
-    }, at(11));
+    await track(
+      'ecommerce',
+      { anonymousId: 'anon-b' },
+      'Order Updated',
+      {
+        order_id: 'B-1',
+        products: [{ product_id: 'bun', price: 1.5, quantity: 4 }],
+      },
+      at(11),
+    );
     await track('store', { anonymousId: 'pos-b' }, 'Order Completed', { order_id: 'B-3', total: 7 }, at(12));
     await track('store', { anonymousId: 'pos-b' }, 'Order Refunded', { order_id: 'B-2', total: 4 }, at(13));
     await track('store', { anonymousId: 'pos-b' }, 'Order Cancelled', { order_id: 'B-3' }, at(14));
@@ -669,7 +692,12 @@ describe('one processing batch', () => {
     const b1 = await orderByExternal('B-1');
     expect(b1).toMatchObject({ customerId: bea, total: 6, status: 'updated' });
     expect(b1.items).toMatchObject([{ quantity: 4, unitPrice: 1.5 }]);
-    expect(await orderByExternal('B-2')).toMatchObject({ customerId: bea, total: 10, refundedAmount: 4, status: 'partially_refunded' });
+    expect(await orderByExternal('B-2')).toMatchObject({
+      customerId: bea,
+      total: 10,
+      refundedAmount: 4,
+      status: 'partially_refunded',
+    });
     expect(await orderByExternal('B-3')).toMatchObject({ customerId: bea, status: 'cancelled' });
     // B-1 (6) and B-2 (10 − 4) count; the cancelled B-3 does not.
     expect(await facts(bea)).toMatchObject({ orders: 2, revenue: 12, lastOrderAt: '2026-05-01T10:00:00.000Z' });

@@ -118,7 +118,6 @@ function productRow(p: ProductInput): repo.ProductWrite {
 
 /** Adds or updates catalogue entries seen at `at`; returns the product id of each external id. */
 export async function upsertProducts(tx: Tx, workspaceId: string, products: ProductInput[], at: Date) {
-  await flushQueuedOrders(tx);
   // One row per product: a statement may not update the same row twice. The last mention wins.
   const byId = new Map<string, ProductInput>();
   for (const p of products)
@@ -226,7 +225,11 @@ async function insertNewOrders(tx: Tx, workspaceId: string, inputs: OrderInput[]
   const productIds = await repo.upsertProducts(
     tx,
     workspaceId,
-    foldSightings(inputs.flatMap((input) => productsOfOrder(input).map((product) => ({ product, at: input.asOf ?? input.placedAt })))),
+    foldSightings(
+      inputs.flatMap((input) =>
+        productsOfOrder(input).map((product) => ({ product, at: input.asOf ?? input.placedAt })),
+      ),
+    ),
     new Date(),
   );
   const rows: repo.OrderInsert[] = inputs.map((input) => ({
@@ -284,10 +287,11 @@ export async function queueOrder(tx: Tx, workspaceId: string, input: OrderInput,
   queues.set(tx, queue);
 }
 
-/** Writes the orders queued in this transaction. */
-export async function flushQueuedOrders(tx: Tx): Promise<void> {
+/** Writes the orders queued in this transaction (with `externalId`: only if one of them has that id). */
+export async function flushQueuedOrders(tx: Tx, externalId?: string): Promise<void> {
   const q = queues.get(tx);
   if (!q) return;
+  if (externalId !== undefined && !q.inputs.some((i) => i.externalId === externalId)) return;
   queues.delete(tx);
   await upsertOrders(tx, q.workspaceId, q.inputs, q.opts);
 }
@@ -442,7 +446,7 @@ export interface RefundInput {
  * `Order Completed` fills in later. Returns the order id, and whether anything changed.
  */
 export async function refundOrder(tx: Tx, workspaceId: string, input: RefundInput, opts: WriteOptions = {}) {
-  await flushQueuedOrders(tx);
+  await flushQueuedOrders(tx, input.externalId);
   let order = await findOrPlaceholder(tx, workspaceId, {
     ...input,
     currency: input.currency ?? input.fallbackCurrency ?? null,
@@ -477,7 +481,7 @@ export interface CancelInput {
 
 /** Marks an order cancelled (once: the first cancellation's time stays). Returns the order id. */
 export async function cancelOrder(tx: Tx, workspaceId: string, input: CancelInput, opts: WriteOptions = {}) {
-  await flushQueuedOrders(tx);
+  await flushQueuedOrders(tx, input.externalId);
   let order = await findOrPlaceholder(tx, workspaceId, {
     ...input,
     currency: input.currency ?? null,
@@ -560,10 +564,16 @@ async function settle(tx: Tx, workspaceId: string, order: repo.OrderRow, base?: 
 }
 
 /** Recomputes profiles' order facts (count, revenue, first and last order) from their orders. */
-export async function refreshOrderFacts(tx: Tx, workspaceId: string, customerIds: (string | null)[]) {
+export async function refreshOrderFacts(
+  tx: Tx,
+  workspaceId: string,
+  customerIds: (string | null)[],
+  // Without writing queued orders first (their writing refreshes their customers' facts again).
+  opts: { flush?: boolean } = {},
+) {
   const ids = [...new Set(customerIds.filter((c): c is string => !!c))];
   if (ids.length === 0) return;
-  await flushQueuedOrders(tx);
+  if (opts.flush !== false) await flushQueuedOrders(tx);
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
     await repo.lockCustomerFacts(tx, workspaceId, chunk);
@@ -573,9 +583,12 @@ export async function refreshOrderFacts(tx: Tx, workspaceId: string, customerIds
 
 /** A merged profile's orders move to the survivor, whose facts are recomputed. */
 export async function moveOrders(tx: Tx, e: { workspaceId: string; survivorId: string; mergedId: string }) {
-  await flushQueuedOrders(tx);
+  // Queued orders of the merged profile are the survivor's; writing them counts them in its facts.
+  for (const input of queues.get(tx)?.inputs ?? []) {
+    if (input.customerId === e.mergedId) input.customerId = e.survivorId;
+  }
   await repo.repointOrders(tx, e.workspaceId, e.mergedId, e.survivorId);
-  await refreshOrderFacts(tx, e.workspaceId, [e.survivorId]);
+  await refreshOrderFacts(tx, e.workspaceId, [e.survivorId], { flush: false });
 }
 
 // ── reading ──

@@ -149,6 +149,50 @@ export async function insertCustomer(
   return t(db).insertInto('customers').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Inserts new profiles in one statement per 1,000. */
+export async function insertCustomers(
+  db: Db | Tx,
+  rows: {
+    id: string;
+    workspace_id: string;
+    first_seen_at: Date | null;
+    last_seen_at: Date | null;
+    channels: string[];
+    created_at: Date;
+  }[],
+) {
+  for (let i = 0; i < rows.length; i += 1000) {
+    await t(db)
+      .insertInto('customers')
+      .values(rows.slice(i, i + 1000))
+      .execute();
+  }
+}
+
+/** Inserts identifiers of many profiles (an identifier already owned stays with its owner), 1,000 a statement. */
+export async function insertIdentifiersBulk(
+  db: Db | Tx,
+  workspaceId: string,
+  rows: { customerId: string; identifier: Identifier; sourceId: string | null; seenAt: Date }[],
+) {
+  for (let i = 0; i < rows.length; i += 1000) {
+    await t(db)
+      .insertInto('customer_identifiers')
+      .values(
+        rows.slice(i, i + 1000).map((r) => ({
+          workspace_id: workspaceId,
+          kind: r.identifier.kind,
+          value: r.identifier.value,
+          customer_id: r.customerId,
+          source_id: r.sourceId,
+          first_seen_at: r.seenAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'value']).doNothing())
+      .execute();
+  }
+}
+
 export async function findCustomers(db: Db | Tx, workspaceId: string, ids: string[]) {
   if (ids.length === 0) return [];
   return t(db)

@@ -41,6 +41,11 @@ export class IdentityResolver {
   readonly #info = new Map<string, Owner>();
   readonly #touch = new Map<string, Touch>();
   readonly #traits = new Map<string, TraitState>();
+  // Profiles created and identifiers attached in this batch, written at `flush()`: nothing reads
+  // them from the database before then (the maps above answer), and a merge flushes first.
+  readonly #newProfiles: { id: string; createdAt: Date; first: Date; channels: string[] }[] = [];
+  readonly #newIdentifiers: { customerId: string; identifier: Identifier; sourceId: string | null; seenAt: Date }[] =
+    [];
 
   constructor(
     private readonly tx: Tx,
@@ -57,7 +62,21 @@ export class IdentityResolver {
       for (const c of chunk) this.#owner.set(identifierKey(c), null);
       for (const f of found) this.#owner.set(`${f.kind}\u0000${f.value}`, f.customer_id);
     }
-    await this.#loadInfo([...new Set([...this.#owner.values()].filter((v): v is string => !!v))]);
+    const owners = [...new Set([...this.#owner.values()].filter((v): v is string => !!v))];
+    await this.#loadInfo(owners);
+    // Their traits too, for identify events (read once here rather than profile by profile).
+    const unread = owners.filter((id) => !this.#traits.has(id));
+    for (let i = 0; i < unread.length; i += 1000) {
+      for (const c of await repo.findCustomers(this.tx, this.workspaceId, unread.slice(i, i + 1000))) {
+        this.#traits.set(c.id, {
+          traits: c.traits,
+          times: c.trait_times,
+          email: c.email,
+          phone: c.phone,
+          dirty: false,
+        });
+      }
+    }
   }
 
   async #loadInfo(ids: string[]): Promise<void> {
@@ -95,14 +114,16 @@ export class IdentityResolver {
       home = owners[0];
     }
     if (!home) {
-      const row = await repo.insertCustomer(this.tx, {
-        id: newId('cus'),
-        workspace_id: this.workspaceId,
-        first_seen_at: input.timestamp,
-        last_seen_at: input.timestamp,
+      // Created now (an older profile survives a merge: creation order is the order of these events).
+      const id = newId('cus');
+      const createdAt = new Date();
+      this.#newProfiles.push({
+        id,
+        createdAt,
+        first: input.timestamp,
         channels: input.channel ? [input.channel] : [],
       });
-      home = { id: row.id, createdAt: row.created_at, userIds: new Set() };
+      home = { id, createdAt, userIds: new Set() };
       this.#info.set(home.id, home);
       this.#traits.set(home.id, { traits: {}, times: {}, email: null, phone: null, dirty: false });
       result.created = true;
@@ -160,8 +181,13 @@ export class IdentityResolver {
       (i) => !(i.kind === 'user_id' && survivor.userIds.size > 0 && !survivor.userIds.has(i.value)),
     );
     if (attach.length) {
-      await repo.insertIdentifiers(this.tx, this.workspaceId, survivor.id, attach, input.sourceId, input.timestamp);
       for (const i of attach) {
+        this.#newIdentifiers.push({
+          customerId: survivor.id,
+          identifier: i,
+          sourceId: input.sourceId,
+          seenAt: input.timestamp,
+        });
         this.#owner.set(identifierKey(i), survivor.id);
         if (i.kind === 'user_id') survivor.userIds.add(i.value);
       }
@@ -203,6 +229,20 @@ export class IdentityResolver {
 
   /** Writes first/last seen, channels, display identifiers and changed traits of every profile touched. */
   async flush(): Promise<void> {
+    if (this.#newProfiles.length) {
+      const rows = this.#newProfiles.splice(0).map((p) => ({
+        id: p.id,
+        workspace_id: this.workspaceId,
+        first_seen_at: p.first,
+        last_seen_at: p.first,
+        channels: p.channels,
+        created_at: p.createdAt,
+      }));
+      await repo.insertCustomers(this.tx, rows);
+    }
+    if (this.#newIdentifiers.length) {
+      await repo.insertIdentifiersBulk(this.tx, this.workspaceId, this.#newIdentifiers.splice(0));
+    }
     const dirty = [...this.#traits.entries()].filter(([, t]) => t.dirty);
     if (dirty.length) {
       for (const [, t] of dirty) t.dirty = false;
