@@ -281,7 +281,11 @@ export function NewImportPage() {
           </Paper>
         </Stepper.Step>
 
-        <Stepper.Step label={t('imports.steps.mapping')} description={t('imports.steps.mappingDescription')}>
+        <Stepper.Step
+          label={t('imports.steps.mapping')}
+          description={t('imports.steps.mappingDescription')}
+          allowStepSelect={false}
+        >
           {parsed && file ? (
             <Stack gap="lg" mt="md">
               <Paper withBorder radius="md" p="lg">
