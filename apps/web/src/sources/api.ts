@@ -149,7 +149,10 @@ export function useQuarantine(id: string, status: QuarantineStatus) {
   });
 }
 
-/** Replays or discards a quarantined event; it leaves the waiting list at once (put back on failure). */
+/**
+ * Replays or discards a quarantined event. A discard cannot fail for a reason the person must read,
+ * so the entry leaves the list at once (put back on failure); a replay waits for the server's answer.
+ */
 export function useResolveQuarantined(id: string) {
   const queryClient = useQueryClient();
   const waiting = quarantineKey(id, 'quarantined');
@@ -159,7 +162,8 @@ export function useResolveQuarantined(id: string) {
       api<QuarantinedEvent>('POST', `/api/v1/sources/${id}/quarantine/${entry.id}/${action}`, {
         body: action === 'replay' ? {} : undefined,
       }),
-    onMutate: async ({ entry }) => {
+    onMutate: async ({ entry, action }) => {
+      if (action !== 'discard') return { previous: undefined };
       await queryClient.cancelQueries({ queryKey: waiting });
       const previous = queryClient.getQueryData<Page>(waiting);
       if (previous) {
