@@ -9,7 +9,12 @@ import { LoginPage } from './auth/login-page';
 import { SetupPage } from './auth/setup-page';
 import { HomePage } from './home/home-page';
 import { NotFoundPage } from './home/not-found-page';
+import { ImportPage } from './imports/import-page';
+import { ImportsPage } from './imports/imports-page';
+import { NewImportPage } from './imports/new-import-page';
 import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
+import { SourcePage } from './sources/source-page';
+import { SourcesPage } from './sources/sources-page';
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -73,6 +78,11 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
               <Route path="/invite/:token" element={<InvitePage />} />
               <Route element={<RequireSession />}>
                 <Route index element={<HomePage />} />
+                <Route path="/sources" element={<SourcesPage />} />
+                <Route path="/sources/:id" element={<SourcePage />} />
+                <Route path="/imports" element={<ImportsPage />} />
+                <Route path="/imports/new" element={<NewImportPage />} />
+                <Route path="/imports/:id" element={<ImportPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Route>

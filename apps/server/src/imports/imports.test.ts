@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Auth, createKey, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
+import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 import { registerImportJobs } from './index.js';
 
 let t: TestApp;
@@ -194,6 +194,108 @@ describe('validation up front', () => {
   it('a JSON body is refused', async () => {
     const res = await t.req('POST', '/api/v1/imports', { auth: owner, body: { kind: 'customers' } });
     expect(res.statusCode).toBe(415);
+  });
+});
+
+describe('checking before starting', () => {
+  const check = (auth: Auth, fields: Record<string, string>, file?: { name: string; content: string }) => {
+    const m = multipart(fields, file);
+    return t.req('POST', '/api/v1/imports/check', { auth, body: m.body, headers: m.headers });
+  };
+  const importCount = async () => (await t.req('GET', '/api/v1/imports', { auth: owner })).json().data.length;
+
+  it('names the lines the import would reject, with the same rules, and stores nothing', async () => {
+    const imports = await importCount();
+    const profiles = await profileCount();
+    const res = await check(
+      owner,
+      { kind: 'customers', mapping: customersMapping },
+      { name: 'c.csv', content: customersCsv },
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      kind: 'customers',
+      preset: null,
+      mapping: JSON.parse(customersMapping),
+      rowsChecked: 5,
+      rejections: [
+        { line: 4, field: 'email', reason: expect.stringContaining('not an email address') },
+        { line: 5, reason: expect.stringContaining('No identifier') },
+      ],
+    });
+    expect(await importCount()).toBe(imports);
+    expect(await profileCount()).toBe(profiles);
+  });
+
+  it('reads at most 200 rows, and accepts the beginning of a file cut anywhere after a line', async () => {
+    const rows = Array.from({ length: 450 }, (_, i) => (i === 300 ? 'broken,x' : `p${i},${i}.5`));
+    const res = await check(
+      owner,
+      { kind: 'products', mapping: JSON.stringify({ id: 'productId', price: 'price' }) },
+      { name: 'p.csv', content: ['id,price', ...rows].join('\n') },
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ rowsChecked: 200, rejections: [] });
+    const bad = await check(
+      owner,
+      { kind: 'products', mapping: JSON.stringify({ id: 'productId', price: 'price' }) },
+      { name: 'p.csv', content: 'id,price\np1,1\n,2\np3,cheap\n' },
+    );
+    expect(bad.json().rejections).toEqual([
+      { line: 3, field: 'productId', reason: 'productId is empty' },
+      { line: 4, field: 'price', reason: expect.stringContaining('"cheap" is not a number') },
+    ]);
+  });
+
+  it('checks order lines, and the Online Retail preset against the header', async () => {
+    const header = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
+    const csv = [
+      header,
+      '536365,85123A,HEART,6,2010-12-01 08:26,2.55,17850,United Kingdom',
+      '536366,X,Y,two,nope,1,1,UK',
+    ];
+    const res = await check(
+      owner,
+      { kind: 'orders', preset: 'online-retail' },
+      { name: 'r.csv', content: csv.join('\n') },
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ kind: 'orders', preset: 'online-retail', rowsChecked: 2 });
+    expect(res.json().mapping).toMatchObject({ InvoiceNo: 'orderId', CustomerID: 'customerExternalId' });
+    expect(res.json().rejections).toEqual([
+      { line: 3, field: 'placedAt', reason: expect.stringContaining('not a date') },
+    ]);
+    const wrongLayout = await check(
+      owner,
+      { kind: 'orders', preset: 'online-retail' },
+      { name: 'x.csv', content: 'a,b\n1,2\n' },
+    );
+    expect(wrongLayout.statusCode).toBe(400);
+    expect(wrongLayout.json().error.field).toBe('file');
+  });
+
+  it('refuses a bad mapping with 400 naming the column, as an upload would', async () => {
+    const res = await check(
+      owner,
+      { kind: 'customers', mapping: '{"email":"email","name":"fullName"}' },
+      { name: 'x.csv', content: 'email,name\na@example.com,A\n' },
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'invalid_request', field: 'mapping.name' });
+    const noFile = await check(owner, { kind: 'customers', mapping: '{"email":"email"}' });
+    expect(noFile.statusCode).toBe(400);
+    expect(noFile.json().error.field).toBe('file');
+  });
+
+  it('needs the right to import: an analyst and a read-only key get 403', async () => {
+    const analyst = await addMember(t, owner, 'analyst');
+    const file = { name: 'x.csv', content: 'email\na@example.com\n' };
+    const fields = { kind: 'customers', mapping: '{"email":"email"}' };
+    expect((await check(analyst.auth, fields, file)).statusCode).toBe(403);
+    const readOnly = await createKey(t, owner, ['read']);
+    expect((await check({ bearer: readOnly.key }, fields, file)).statusCode).toBe(403);
+    const writer = await createKey(t, owner, ['write']);
+    expect((await check({ bearer: writer.key }, fields, file)).statusCode).toBe(200);
   });
 });
 

@@ -203,6 +203,33 @@ export function identifyMessage(fields: Record<string, string>, namespace: strin
   };
 }
 
+/** Why a mapped customer row cannot be imported (no identifier, a bad email), or null when it can. */
+export function customerLineProblem(fields: Record<string, string>): Omit<repo.Rejection, 'line'> | null {
+  const { email, phone, userId, externalId } = fields;
+  if (!email && !phone && !userId && !externalId) {
+    return { reason: 'No identifier: the row needs an email, phone, userId or externalId' };
+  }
+  if (email) {
+    const n = normalizeEmail(email);
+    if ('reason' in n) return { field: 'email', reason: `email "${email.slice(0, 100)}" is ${n.reason}` };
+  }
+  return null;
+}
+
+const productPrice = (v: string) => Number(v.replace(',', '.'));
+
+/** Why a mapped product row cannot be imported (no product id, a bad price), or null when it can. */
+export function productLineProblem(fields: Record<string, string>): Omit<repo.Rejection, 'line'> | null {
+  if (!fields.productId) return { field: 'productId', reason: 'productId is empty' };
+  if (fields.price !== undefined) {
+    const price = productPrice(fields.price);
+    if (!Number.isFinite(price) || price < 0) {
+      return { field: 'price', reason: `price "${fields.price.slice(0, 50)}" is not a number` };
+    }
+  }
+  return null;
+}
+
 /** Customers go through the event path: one Segment identify per row, deduplicated by content. */
 async function customerWriter(db: Db, workspaceId: string, sourceName: string | null) {
   const source = await importSource(db, workspaceId, sourceName?.trim() || DEFAULT_SOURCE_NAME);
@@ -212,17 +239,10 @@ async function customerWriter(db: Db, workspaceId: string, sourceName: string | 
     const lineOf: number[] = [];
     const fieldsOf: Record<string, string>[] = [];
     for (const { line, fields } of lines) {
-      const { email, phone, userId, externalId } = fields;
-      if (!email && !phone && !userId && !externalId) {
-        rejected.push({ line, reason: 'No identifier: the row needs an email, phone, userId or externalId' });
+      const problem = customerLineProblem(fields);
+      if (problem) {
+        rejected.push({ line, ...problem });
         continue;
-      }
-      if (email) {
-        const n = normalizeEmail(email);
-        if ('reason' in n) {
-          rejected.push({ line, field: 'email', reason: `email "${email.slice(0, 100)}" is ${n.reason}` });
-          continue;
-        }
       }
       batch.push(identifyMessage(fields, 'import'));
       lineOf.push(line);
@@ -249,20 +269,14 @@ function productWriter(db: Db, workspaceId: string) {
     const rejected: repo.Rejection[] = [];
     const products: ProductInput[] = [];
     for (const { line, fields } of lines) {
-      if (!fields.productId) {
-        rejected.push({ line, field: 'productId', reason: 'productId is empty' });
+      const problem = productLineProblem(fields);
+      if (problem) {
+        rejected.push({ line, ...problem });
         continue;
       }
-      let price: number | null = null;
-      if (fields.price !== undefined) {
-        price = Number(fields.price.replace(',', '.'));
-        if (!Number.isFinite(price) || price < 0) {
-          rejected.push({ line, field: 'price', reason: `price "${fields.price.slice(0, 50)}" is not a number` });
-          continue;
-        }
-      }
+      const price = fields.price === undefined ? null : productPrice(fields.price);
       products.push({
-        externalId: fields.productId,
+        externalId: fields.productId as string,
         sku: fields.sku ?? null,
         name: fields.name ?? null,
         category: fields.category ?? null,

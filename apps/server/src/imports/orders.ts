@@ -268,7 +268,7 @@ export async function importOrders(
 const sorted = (r: repo.Rejection[]) => r.sort((a, b) => a.line - b.line);
 
 /** A line's values, checked; undefined (and the line rejected) when one is wrong. */
-function checkLine(
+export function checkLine(
   f: Record<string, string>,
   line: number,
   reject: (line: number, reason: string, field?: string) => void,

@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../platform/context.js';
@@ -10,6 +10,48 @@ import * as service from './service.js';
 
 /** Largest CSV accepted in one upload. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** The fields and file of a multipart import upload; 4xx naming the part for anything else. */
+async function readUpload(req: FastifyRequest): Promise<service.UploadInput> {
+  if (!req.isMultipart()) {
+    throw new UserError(415, 'unsupported_media_type', 'Send the CSV as multipart/form-data', 'content-type');
+  }
+  const input: service.UploadInput = {};
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') {
+          await part.toBuffer();
+          throw new UserError(
+            400,
+            'invalid_request',
+            `Unexpected file part "${part.fieldname}"; use "file"`,
+            part.fieldname,
+          );
+        }
+        input.file = { name: part.filename || null, content: await part.toBuffer() };
+      } else if (
+        part.fieldname === 'kind' ||
+        part.fieldname === 'mapping' ||
+        part.fieldname === 'preset' ||
+        part.fieldname === 'sourceName'
+      ) {
+        input[part.fieldname] = String(part.value);
+      } else {
+        throw new UserError(400, 'invalid_request', `Unknown field "${part.fieldname}"`, part.fieldname);
+      }
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new UserError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes`, 'file');
+    if (code?.startsWith('FST_'))
+      throw new UserError(400, 'invalid_request', (err as Error).message, code === 'FST_FILES_LIMIT' ? 'file' : 'body');
+    throw err;
+  }
+  return input;
+}
 
 /** CSV imports: upload (multipart), progress and report (DATA-7). */
 export async function importsRoutes(root: FastifyInstance, { ctx }: { ctx: AppContext }) {
@@ -34,53 +76,28 @@ export async function importsRoutes(root: FastifyInstance, { ctx }: { ctx: AppCo
       },
     },
     async (req, reply) => {
-      if (!req.isMultipart()) {
-        throw new UserError(415, 'unsupported_media_type', 'Send the CSV as multipart/form-data', 'content-type');
-      }
-      const input: service.UploadInput = {};
-      try {
-        for await (const part of req.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file') {
-              await part.toBuffer();
-              throw new UserError(
-                400,
-                'invalid_request',
-                `Unexpected file part "${part.fieldname}"; use "file"`,
-                part.fieldname,
-              );
-            }
-            input.file = { name: part.filename || null, content: await part.toBuffer() };
-          } else if (
-            part.fieldname === 'kind' ||
-            part.fieldname === 'mapping' ||
-            part.fieldname === 'preset' ||
-            part.fieldname === 'sourceName'
-          ) {
-            input[part.fieldname] = String(part.value);
-          } else {
-            throw new UserError(400, 'invalid_request', `Unknown field "${part.fieldname}"`, part.fieldname);
-          }
-        }
-      } catch (err) {
-        if (err instanceof UserError) throw err;
-        const code = (err as { code?: string }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE')
-          throw new UserError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes`, 'file');
-        if (code?.startsWith('FST_'))
-          throw new UserError(
-            400,
-            'invalid_request',
-            (err as Error).message,
-            code === 'FST_FILES_LIMIT' ? 'file' : 'body',
-          );
-        throw err;
-      }
+      const input = await readUpload(req);
       const actor = req.actor;
       const createdBy = actor?.type === 'user' ? actor.userId : actor?.type === 'api_key' ? actor.keyId : null;
       const view = await service.createImport(db, jobs, req.workspaceId as string, createdBy, input);
       return reply.code(202).send(view);
     },
+  );
+
+  app.post(
+    '/api/v1/imports/check',
+    {
+      config: { permission: 'imports:write' },
+      schema: {
+        tags,
+        summary:
+          'Check an upload without importing: the mapping (400 naming the field, as an upload would) and the first 200 rows, with the lines the import would reject',
+        description: 'The same multipart fields as POST /api/v1/imports; the file may be just its beginning.',
+        consumes: ['multipart/form-data'],
+        response: { 200: s.importCheck, ...errorResponses },
+      },
+    },
+    async (req) => service.checkImport(await readUpload(req)),
   );
 
   app.get(

@@ -40,3 +40,13 @@ export const importView = z
   .meta({ id: 'Import' });
 
 export const importList = z.object({ data: z.array(importView) });
+
+export const importCheck = z
+  .object({
+    kind: z.enum(IMPORT_KINDS),
+    preset: z.enum(IMPORT_PRESETS).nullable(),
+    mapping: z.record(z.string(), z.string()).describe('CSV column → Kith field, as the import would use it'),
+    rowsChecked: z.number().int().describe('Rows of the file that were read (at most 200)'),
+    rejections: z.array(rejection).describe('The lines among those that the import would reject'),
+  })
+  .meta({ id: 'ImportCheck' });

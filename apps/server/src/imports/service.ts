@@ -2,8 +2,9 @@ import type { Db } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { IMPORT_QUEUE } from './jobs.js';
+import { customerLineProblem, IMPORT_QUEUE, mapRecord, productLineProblem, records } from './jobs.js';
 import { IMPORT_KINDS, presetMapping, readHeader, splitPreset, validateMapping } from './mapping.js';
+import { checkLine } from './orders.js';
 import * as repo from './repository.js';
 
 export function importView(r: repo.ImportRow) {
@@ -41,8 +42,8 @@ export interface UploadInput {
   file?: { name: string | null; content: Buffer };
 }
 
-/** Checks an upload (kind, file header, mapping or preset); the row to store. */
-function checkUpload(workspaceId: string, createdBy: string | null, input: UploadInput) {
+/** Checks an upload (kind, file header, mapping or preset); what the import would run with. */
+function validateUpload(input: UploadInput) {
   const kind = input.kind?.trim();
   if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) {
     throw new UserError(400, 'invalid_request', `kind must be one of ${IMPORT_KINDS.join(', ')}`, 'kind');
@@ -61,17 +62,56 @@ function checkUpload(workspaceId: string, createdBy: string | null, input: Uploa
     throw new UserError(400, 'invalid_request', 'give either a mapping or a preset, not both', 'mapping');
   }
   const mapping = preset ? presetMapping(k, preset, header) : validateMapping(k, input.mapping, header);
+  return { kind: k, mapping, sourceName, file: input.file };
+}
+
+/** Checks an upload; the row to store. */
+function checkUpload(workspaceId: string, createdBy: string | null, input: UploadInput) {
+  const { kind, mapping, sourceName, file } = validateUpload(input);
   return {
     id: newId('imp'),
     workspace_id: workspaceId,
-    kind: k,
+    kind,
     mapping,
     source_name: sourceName,
-    file_name: input.file.name ?? null,
-    file_size: input.file.content.length,
-    file_content: input.file.content,
+    file_name: file.name ?? null,
+    file_size: file.content.length,
+    file_content: file.content,
     created_by: createdBy,
   };
+}
+
+/** Rows of the file a check reads at most. */
+export const CHECK_MAX_ROWS = 200;
+
+/**
+ * Checks an upload without storing anything: the mapping (400 naming the field, as an upload
+ * would) and then the first rows of the file with the rules the import applies, so a person
+ * sees the lines that would be rejected before starting. Send the whole file or its beginning.
+ */
+export async function checkImport(input: UploadInput, maxRows = CHECK_MAX_ROWS) {
+  const { kind, mapping, file } = validateUpload(input);
+  const { preset, mapping: columns } = splitPreset(mapping);
+  const rejections: repo.Rejection[] = [];
+  let rowsChecked = 0;
+  for await (const { record, info } of records(file.content) as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
+    if (rowsChecked >= maxRows) break;
+    rowsChecked++;
+    const fields = mapRecord(record, columns);
+    const line = info.lines;
+    if (kind === 'orders') {
+      checkLine(fields, line, (l, reason, field) =>
+        rejections.push(field ? { line: l, field, reason } : { line: l, reason }),
+      );
+      continue;
+    }
+    const problem = kind === 'customers' ? customerLineProblem(fields) : productLineProblem(fields);
+    if (problem) rejections.push({ line, ...problem });
+  }
+  return { kind, preset, mapping: columns, rowsChecked, rejections };
 }
 
 /** Checks an upload up front (kind, file header, mapping), stores it and queues its job. */

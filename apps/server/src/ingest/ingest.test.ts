@@ -56,6 +56,28 @@ describe('the Segment Node SDK, pointed at Kith', () => {
 });
 
 describe('the tracking API by hand', () => {
+  it("answers analytics.js's one-letter paths (/v1/t, /v1/p, /v1/i, /v1/b) with text/plain and writeKey in the body", async () => {
+    const before = await countEvents();
+    const send = (path: string, body: Record<string, unknown>) =>
+      t.req('POST', path, {
+        body: JSON.stringify({ writeKey: source.writeKey, ...body }),
+        headers: { 'content-type': 'text/plain' },
+      });
+    expect((await send('/v1/t', { anonymousId: 'ajs', event: 'Short', messageId: 'ajs-t' })).statusCode).toBe(200);
+    expect((await send('/v1/p', { anonymousId: 'ajs', name: 'Home', messageId: 'ajs-p' })).statusCode).toBe(200);
+    expect((await send('/v1/i', { anonymousId: 'ajs', traits: { plan: 'x' }, messageId: 'ajs-i' })).statusCode).toBe(
+      200,
+    );
+    const b = await send('/v1/b', { batch: [{ type: 'track', anonymousId: 'ajs', event: 'B', messageId: 'ajs-b' }] });
+    expect(b.json()).toMatchObject({ success: true, accepted: 1 });
+    expect(await countEvents()).toBe(before + 4);
+    const types = await sql<{ type: string }>`
+      select type from events where source_id = ${source.id} and message_id like 'ajs-%' order by seq`.execute(
+      t.ctx.db,
+    );
+    expect(types.rows.map((r) => r.type)).toEqual(['track', 'page', 'identify', 'track']);
+  });
+
   it('accepts the write key as Basic user name or as writeKey in the body; refuses others with 401', async () => {
     const a = await post('/v1/track', { userId: 'k1', event: 'A', messageId: 'auth-1' });
     expect(a.statusCode).toBe(200);

@@ -103,49 +103,54 @@ export async function segmentRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
 
   app.options('/v1/*', { schema: { hide: true } }, async (_req, reply) => reply.status(204).send());
 
+  // analytics.js (analytics-next) posts to one-letter paths: /v1/t for track, /v1/b for batch.
+  const paths = (endpoint: string) => [`/v1/${endpoint}`, `/v1/${endpoint.charAt(0)}`];
   for (const endpoint of [...EVENT_TYPES, 'batch'] as const) {
-    app.post(
-      `/v1/${endpoint}`,
-      {
-        bodyLimit: LIMITS.requestBytes,
-        schema: {
-          tags: ['Tracking API'],
-          summary: endpoint === 'batch' ? 'Send up to 2,500 events at once (Segment spec)' : `Segment ${endpoint} call`,
-          security: [{ writeKey: [] }],
+    for (const url of paths(endpoint))
+      app.post(
+        url,
+        {
+          bodyLimit: LIMITS.requestBytes,
+          schema: {
+            hide: url.length === 5,
+            tags: ['Tracking API'],
+            summary:
+              endpoint === 'batch' ? 'Send up to 2,500 events at once (Segment spec)' : `Segment ${endpoint} call`,
+            security: [{ writeKey: [] }],
+          },
         },
-      },
-      async (req: FastifyRequest, reply: FastifyReply) => {
-        const key = writeKeyOf(req);
-        if (!key)
-          throw new UnauthorizedError(
-            'Send the write key as the user name of HTTP Basic auth, or as writeKey in the body',
-          );
-        // Counted before the key is looked up, so a flood never reaches the database.
-        if (!limiter.take(key))
-          throw new TooManyRequestsError('Too many requests for this write key; retry after a second', 1);
-        const source = await sourceForWriteKey(ctx.db, key);
-        if (!source)
-          throw new UnauthorizedError('Unknown write key (rotated keys stop working after their grace period)');
-        const result = await ingest(ctx.db, source, req.body, endpoint as EventType | 'batch');
-        if (endpoint !== 'batch' && result.rejected.length) {
-          const r = result.rejected[0] as (typeof result.rejected)[number];
-          return reply.status(400).send({
-            error: {
-              code: 'invalid_event',
-              message: r.reason,
-              field: r.field,
-              details: { quarantineId: r.quarantineId },
-            },
-          });
-        }
-        return {
-          success: true,
-          accepted: result.accepted,
-          duplicates: result.duplicates,
-          rejected: result.rejected.length,
-          ...(result.rejected.length ? { errors: result.rejected } : {}),
-        };
-      },
-    );
+        async (req: FastifyRequest, reply: FastifyReply) => {
+          const key = writeKeyOf(req);
+          if (!key)
+            throw new UnauthorizedError(
+              'Send the write key as the user name of HTTP Basic auth, or as writeKey in the body',
+            );
+          // Counted before the key is looked up, so a flood never reaches the database.
+          if (!limiter.take(key))
+            throw new TooManyRequestsError('Too many requests for this write key; retry after a second', 1);
+          const source = await sourceForWriteKey(ctx.db, key);
+          if (!source)
+            throw new UnauthorizedError('Unknown write key (rotated keys stop working after their grace period)');
+          const result = await ingest(ctx.db, source, req.body, endpoint as EventType | 'batch');
+          if (endpoint !== 'batch' && result.rejected.length) {
+            const r = result.rejected[0] as (typeof result.rejected)[number];
+            return reply.status(400).send({
+              error: {
+                code: 'invalid_event',
+                message: r.reason,
+                field: r.field,
+                details: { quarantineId: r.quarantineId },
+              },
+            });
+          }
+          return {
+            success: true,
+            accepted: result.accepted,
+            duplicates: result.duplicates,
+            rejected: result.rejected.length,
+            ...(result.rejected.length ? { errors: result.rejected } : {}),
+          };
+        },
+      );
   }
 }

@@ -1,10 +1,10 @@
-import { Button, EmptyState, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconExternalLink, IconPlugConnected } from '@tabler/icons-react';
+import { Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useCurrentSession } from '../shell/guards';
 import { usePageTitle } from '../ui/use-page-title';
+import { OnboardingChecklist } from './onboarding-checklist';
 
-/** Home: for now, a welcome and what comes next. */
+/** Home: a welcome and the getting-started checklist. */
 export function HomePage() {
   const { t } = useTranslation();
   usePageTitle(t('home.title'));
@@ -19,22 +19,7 @@ export function HomePage() {
         </Title>
         {session.workspace ? <Text c="dimmed">{t('home.subtitle', { workspace: session.workspace.name })}</Text> : null}
       </Stack>
-      <Paper withBorder radius="md" p="xl">
-        <EmptyState variant="light" icon={<IconPlugConnected size={28} stroke={1.5} aria-hidden />}>
-          <EmptyState.Title order={2}>{t('home.emptyTitle')}</EmptyState.Title>
-          <EmptyState.Description>{t('home.emptyDescription')}</EmptyState.Description>
-          <EmptyState.Actions>
-            <Button
-              component="a"
-              href="/api/docs"
-              variant="light"
-              rightSection={<IconExternalLink size={16} aria-hidden />}
-            >
-              {t('home.apiDocs')}
-            </Button>
-          </EmptyState.Actions>
-        </EmptyState>
-      </Paper>
+      <OnboardingChecklist />
     </Stack>
   );
 }

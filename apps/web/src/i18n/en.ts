@@ -83,6 +83,8 @@ export const en = {
     toggleNavigation: 'Toggle navigation',
     navigation: 'Main navigation',
     home: 'Home',
+    sources: 'Sources',
+    imports: 'Imports',
     workspace: 'Workspace',
     switchWorkspace: 'Switch workspace',
     currentWorkspace: 'Current workspace: {{name}}',
@@ -97,10 +99,30 @@ export const en = {
     welcome: 'Welcome, {{name}}',
     welcomeAnonymous: 'Welcome',
     subtitle: 'This is {{workspace}} on Kith: one profile for each of your customers.',
-    emptyTitle: 'Connect your first channel — coming next',
-    emptyDescription:
-      'Channels bring in your customers, their messages and their orders. They arrive in the next release; until then you can explore what Kith can already do through its API.',
     apiDocs: 'Open the API reference',
+    checklist: {
+      title: 'Get started',
+      progress: '{{done}} of {{total}} done',
+      done: 'Done',
+      todo: 'To do',
+      allDone: 'You are all set: customers are arriving. New steps will appear here as Kith grows.',
+      connect: {
+        title: 'Connect a channel',
+        description: 'Create a source for your website, shop or store and get its write key.',
+        action: 'Connect a channel',
+      },
+      data: {
+        title: 'Send a first event or import a CSV',
+        description: 'Install a snippet so your site sends events, or upload the customers you already have.',
+        action: 'Import a CSV file',
+        actionAlt: 'Install a snippet',
+      },
+      customer: {
+        title: 'See your first customer',
+        description: 'Every person who sends an event or comes in a file gets one profile.',
+        waiting: 'Waiting for the first customer…',
+      },
+    },
   },
   notFound: {
     title: 'Page not found',

@@ -85,6 +85,8 @@ export const es: Translation = {
     toggleNavigation: 'Mostrar u ocultar la navegación',
     navigation: 'Navegación principal',
     home: 'Inicio',
+    sources: 'Fuentes',
+    imports: 'Importaciones',
     workspace: 'Espacio de trabajo',
     switchWorkspace: 'Cambiar de espacio de trabajo',
     currentWorkspace: 'Espacio de trabajo actual: {{name}}',
@@ -99,10 +101,30 @@ export const es: Translation = {
     welcome: 'Hola, {{name}}',
     welcomeAnonymous: 'Hola',
     subtitle: 'Este es {{workspace}} en Kith: un perfil para cada uno de tus clientes.',
-    emptyTitle: 'Conecta tu primer canal — muy pronto',
-    emptyDescription:
-      'Los canales traen a tus clientes, sus mensajes y sus pedidos. Llegan en la próxima versión; mientras tanto, puedes explorar lo que Kith ya hace a través de su API.',
     apiDocs: 'Abrir la referencia de la API',
+    checklist: {
+      title: 'Primeros pasos',
+      progress: '{{done}} de {{total}} hechos',
+      done: 'Hecho',
+      todo: 'Pendiente',
+      allDone: 'Ya está todo listo: están llegando clientes. Aquí aparecerán pasos nuevos a medida que Kith crezca.',
+      connect: {
+        title: 'Conecta un canal',
+        description: 'Crea una fuente para tu web, tu tienda o tu tienda online y obtén su clave de escritura.',
+        action: 'Conectar un canal',
+      },
+      data: {
+        title: 'Envía un primer evento o importa un CSV',
+        description: 'Instala un fragmento para que tu web envíe eventos, o sube los clientes que ya tienes.',
+        action: 'Importar un archivo CSV',
+        actionAlt: 'Instalar un fragmento',
+      },
+      customer: {
+        title: 'Mira tu primer cliente',
+        description: 'Cada persona que envía un evento o llega en un archivo tiene un único perfil.',
+        waiting: 'Esperando al primer cliente…',
+      },
+    },
   },
   notFound: {
     title: 'Página no encontrada',

@@ -1,7 +1,15 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { importsEn } from '../imports/locales/en';
+import { importsEs } from '../imports/locales/es';
+import { sourcesEn } from '../sources/locales/en';
+import { sourcesEs } from '../sources/locales/es';
 import { en } from './en';
 import { es } from './es';
+
+// Each product area keeps its strings in its own files, under its own key.
+const translationEn = { ...en, sources: sourcesEn, imports: importsEn };
+const translationEs = { ...es, sources: sourcesEs, imports: importsEs };
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -11,7 +19,7 @@ const STORAGE_KEY = 'kith.language';
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en };
+    resources: { translation: typeof translationEn };
   }
 }
 
@@ -55,7 +63,7 @@ i18n.on('languageChanged', (language) => {
 });
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, es: { translation: es } },
+  resources: { en: { translation: translationEn }, es: { translation: translationEs } },
   lng: detectLanguage(),
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],
