@@ -183,7 +183,7 @@ async function tagImported(db: Db, workspaceId: string, rows: Record<string, str
  * importing the same row again is a duplicate.
  */
 export function identifyMessage(fields: Record<string, string>, namespace: string): Record<string, unknown> {
-  const { email, phone, userId, externalId } = fields;
+  const { userId, externalId } = fields;
   const traits: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields)) {
     if (field === 'userId' || field === 'externalId') continue;
