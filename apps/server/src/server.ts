@@ -52,7 +52,11 @@ export async function startServer(config: Config, opts: { workers?: boolean } = 
   // PGlite is single-process, so its workers always run in-process.
   const workers =
     ctx.database.kind === 'pglite' ? Math.max(config.workers, 1) : opts.workers === false ? 0 : config.workers;
-  const processor = new IngestProcessor(ctx.db, { logger: app.log });
+  const processor = new IngestProcessor(ctx.db, {
+    logger: app.log,
+    // PGlite runs on this thread: small batches keep HTTP responsive. PostgreSQL works elsewhere.
+    batchSize: ctx.database.kind === 'pglite' ? 100 : 1000,
+  });
   if (workers > 0) {
     ctx.jobs.start();
     processor.start();
@@ -78,7 +82,7 @@ export async function startWorker(config: Config): Promise<Running> {
     );
   }
   const ctx = await openContext(config, 'kith worker');
-  const processor = new IngestProcessor(ctx.db, { logger: createLogger(config.logLevel) });
+  const processor = new IngestProcessor(ctx.db, { logger: createLogger(config.logLevel), batchSize: 1000 });
   ctx.jobs.start();
   processor.start();
   return {

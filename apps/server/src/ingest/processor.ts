@@ -172,7 +172,12 @@ export class IngestProcessor {
 
   constructor(
     private readonly db: Db,
-    private readonly opts: { pollMs?: number; logger?: { error: (o: object, msg: string) => void } } = {},
+    private readonly opts: {
+      pollMs?: number;
+      /** Events per transaction (default 100). */
+      batchSize?: number;
+      logger?: { error: (o: object, msg: string) => void };
+    } = {},
   ) {}
 
   start(): void {
@@ -204,7 +209,8 @@ export class IngestProcessor {
   async #pass(): Promise<void> {
     try {
       for (const ws of await repo.workspacesWithPending(this.db, 50)) {
-        while (!this.#stopped && (await processPendingBatch(this.db, ws)) === BATCH) {
+        const size = this.opts.batchSize ?? BATCH;
+        while (!this.#stopped && (await processPendingBatch(this.db, ws, size)) === size) {
           // Embedded PGlite runs on this thread: let HTTP requests in between batches.
           await new Promise((r) => setImmediate(r));
         }
