@@ -7,7 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const all = { startup: () => import('./startup.mjs'), ingest: () => import('./ingest.mjs') };
+const all = {
+  startup: () => import('./startup.mjs'),
+  ingest: () => import('./ingest.mjs'),
+  demo: () => import('./demo.mjs'),
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(all);
 
