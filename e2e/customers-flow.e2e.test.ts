@@ -1,6 +1,8 @@
 import { Analytics } from '@segment/analytics-node';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { customersEn } from '../apps/web/src/customers/locales/en';
+import { customersEs } from '../apps/web/src/customers/locales/es';
 import { launchBrowser, screenshot } from './browser';
 import { type KithServer, startServer } from './server';
 
@@ -25,6 +27,21 @@ async function sendWithSegment(server: KithServer, writeKey: string, send: (a: A
   send(analytics);
   await analytics.closeAndFlush({ timeout: 15_000 });
   expect(errors).toEqual([]);
+}
+
+/** Every English string of the customers pages that reads differently in Spanish (placeholders cut out). */
+function englishOnlyStrings(): string[] {
+  const out = new Set<string>();
+  const walk = (en: unknown, es: unknown) => {
+    if (typeof en === 'string') {
+      if (en === es) return;
+      for (const part of en.split(/\{\{\w+\}\}/)) if (part.trim().length >= 8) out.add(part.trim());
+      return;
+    }
+    for (const key of Object.keys(en as object)) walk((en as never)[key], (es as never)[key]);
+  };
+  walk(customersEn, customersEs);
+  return [...out];
 }
 
 describe('customers list and customer 360 in a browser', () => {
@@ -192,6 +209,21 @@ describe('customers list and customer 360 in a browser', () => {
     await page.getByRole('menuitem', { name: 'Shop regulars' }).click();
     await page.getByRole('link', { name: 'Bruno Díaz' }).waitFor({ state: 'detached' });
     expect(new URL(page.url()).searchParams.get('channel')).toBe('store');
+
+    // Bulk tags on the selected rows.
+    await page.getByRole('checkbox', { name: 'Select every customer shown' }).check();
+    await page.getByText('2 customers selected').first().waitFor();
+    await page.getByRole('button', { name: 'Add or remove tags' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Tags for 2 customers' });
+    const add = dialog.getByLabel('Tags to add', { exact: true }).and(page.locator('input'));
+    await add.fill('till');
+    await add.press('Enter');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Tags changed on 2 customers.').waitFor();
+    await page.getByRole('button', { name: /^Columns/ }).click();
+    await page.getByRole('checkbox', { name: 'Tags', exact: true }).check();
+    await page.keyboard.press('Escape');
+    await page.getByRole('row').filter({ hasText: 'María Rossi' }).getByText('till', { exact: true }).waitFor();
   });
 
   it('the 360 page shows identifiers, key facts, the timeline across both channels, orders and a pending conflict', async () => {
@@ -316,6 +348,43 @@ describe('customers list and customer 360 in a browser', () => {
     await expect.poll(() => page.getByLabel('Notes').inputValue()).toBe('Likes her croissants warm.');
     await page.getByRole('region', { name: 'Profile' }).getByText('regular', { exact: true }).waitFor();
     await screenshot(page, SHOTS, '06-customer-360-after-merge');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('in Spanish and dark mode, both pages show no English string of their own', async () => {
+    const context = await browser.newContext({
+      baseURL: server.url,
+      locale: 'es-ES',
+      colorScheme: 'dark',
+      viewport: { width: 1400, height: 900 },
+      storageState: await ownerContext.storageState(),
+    });
+    try {
+      const es = await newPage(context);
+      await es.addInitScript(() => localStorage.setItem('kith.language', 'es'));
+      const english = englishOnlyStrings();
+      expect(english.length).toBeGreaterThan(100);
+      const leftovers = async () => {
+        // Event names are the shop's own words, sent in English by this test: not interface strings.
+        const text = (await es.locator('body').innerText()).replaceAll('Order Completed', '');
+        return english.filter((s) => text.includes(s));
+      };
+
+      await es.goto('/customers');
+      await es.getByRole('heading', { name: 'Clientes' }).waitFor();
+      await es.getByRole('link', { name: 'Bruno Díaz' }).waitFor();
+      expect(await leftovers()).toEqual([]);
+      expect(await es.evaluate(() => document.documentElement.getAttribute('data-mantine-color-scheme'))).toBe('dark');
+      await screenshot(es, SHOTS, '07-customers-list-es-dark');
+
+      await es.goto(`/customers/${customerId}`);
+      await es.getByRole('region', { name: 'Actividad' }).getByText('Newsletter Subscribed').waitFor();
+      await es.getByRole('region', { name: 'Historial de fusiones' }).waitFor();
+      expect(await leftovers()).toEqual([]);
+      await screenshot(es, SHOTS, '08-customer-360-es-dark');
+    } finally {
+      await context.close();
+    }
     expect(pageErrors).toEqual([]);
   });
 });

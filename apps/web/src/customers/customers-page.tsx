@@ -8,9 +8,10 @@ import {
   EmptyState,
   Group,
   Indicator,
-  Menu,
+  Loader,
   Paper,
   Pill,
+  Popover,
   Select,
   Skeleton,
   Stack,
@@ -161,7 +162,7 @@ export function CustomersPage() {
           type="search"
           w={{ base: '100%', sm: 320 }}
           error={fieldError?.field === 'q' ? fieldError.message : undefined}
-          rightSection={list.isFetching && !list.isFetchingNextPage ? <Skeleton circle h={10} w={10} /> : null}
+          rightSection={list.isFetching && !list.isFetchingNextPage ? <Loader size={14} aria-hidden /> : null}
         />
         <Select
           label={t('customers.list.sort')}
@@ -420,31 +421,32 @@ function ColumnsMenu({ columns, onChange }: { columns: CustomerColumn[]; onChang
     if (next.length > 0) onChange(next);
   };
   return (
-    <Menu closeOnItemClick={false} position="bottom-end" withinPortal>
-      <Menu.Target>
+    <Popover position="bottom-end" withinPortal trapFocus shadow="md">
+      <Popover.Target>
         <Button variant="default" leftSection={<IconLayoutColumns size={16} aria-hidden />}>
           {t('customers.list.columnsMenu')}
         </Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{t('customers.list.columnsHint')}</Menu.Label>
-        {CUSTOMER_COLUMNS.map((c) => {
-          const on = columns.includes(c);
-          return (
-            <Menu.Item
-              key={c}
-              role="menuitemcheckbox"
-              aria-checked={on}
-              disabled={on && columns.length === 1}
-              onClick={() => toggle(c, !on)}
-              leftSection={<Checkbox checked={on} readOnly tabIndex={-1} aria-hidden size="xs" />}
-            >
-              {t(`customers.columns.${c}`)}
-            </Menu.Item>
-          );
-        })}
-      </Menu.Dropdown>
-    </Menu>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap="xs" role="group" aria-label={t('customers.list.columnsHint')}>
+          <Text size="xs" c="dimmed" fw={600}>
+            {t('customers.list.columnsHint')}
+          </Text>
+          {CUSTOMER_COLUMNS.map((c) => {
+            const on = columns.includes(c);
+            return (
+              <Checkbox
+                key={c}
+                label={t(`customers.columns.${c}`)}
+                checked={on}
+                disabled={on && columns.length === 1}
+                onChange={(e) => toggle(c, e.currentTarget.checked)}
+              />
+            );
+          })}
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
   );
 }
 
