@@ -34,6 +34,7 @@ import {
   IconTerminal2,
   IconUsers,
 } from '@tabler/icons-react';
+import type { TFunction } from 'i18next';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
@@ -50,6 +51,7 @@ import {
   type CustomerSummary,
   cleanFilters,
   exportUrl,
+  FILTER_KEYS,
   type SavedView,
   useCustomerList,
   useSavedViews,
@@ -348,26 +350,11 @@ export function CustomersPage() {
 
 const numeric = (c: CustomerColumn) => c === 'orders' || c === 'revenue';
 
-function filterLabel(t: ReturnType<typeof useTranslation>['t'], key: string): string {
-  return (CUSTOMER_FILTER_NAMES as readonly string[]).includes(key)
-    ? t(`customers.filterNames.${key as (typeof CUSTOMER_FILTER_NAMES)[number]}`)
+function filterLabel(t: TFunction, key: string): string {
+  return (FILTER_KEYS as readonly string[]).includes(key)
+    ? t(`customers.filterNames.${key as (typeof FILTER_KEYS)[number]}`)
     : key;
 }
-const CUSTOMER_FILTER_NAMES = [
-  'q',
-  'channel',
-  'tag',
-  'traitKey',
-  'traitValue',
-  'firstSeenFrom',
-  'firstSeenTo',
-  'lastSeenFrom',
-  'lastSeenTo',
-  'minOrders',
-  'maxOrders',
-  'minRevenue',
-  'maxRevenue',
-] as const;
 
 /** Pills for the filters in force, each removable. */
 function ActiveFilters({

@@ -66,7 +66,7 @@ export function ViewsMenu({ state, canWrite, onOpen }: Props) {
             variant="default"
             leftSection={<IconBookmark size={16} aria-hidden />}
             rightSection={<IconChevronDown size={14} aria-hidden />}
-            aria-label={`${t('customers.views.menu')}: ${current?.name ?? t('customers.views.all')}`}
+            aria-label={`${t('customers.views.menu')}: ${current?.name ?? t('customers.views.all')}${modified ? ` (${t('customers.views.modified')})` : ''}`}
           >
             <Group gap={6} wrap="nowrap">
               <Text size="sm" truncate="end" maw={200}>
