@@ -37,6 +37,13 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'PATCH /api/v1/customers/:id': () => ({ traits: { plan: 'pro' }, addTags: ['vip'] }),
   'POST /api/v1/customers/:id/merge': (ids) => ({ customerId: ids.customer2, reason: 'same person' }),
   'POST /api/v1/customers/bulk-tag': (ids) => ({ ids: [ids.customer], add: ['vip'] }),
+  'POST /api/v1/customers/views': () => ({
+    name: 'Top',
+    filters: { tag: 'vip' },
+    sort: '-revenue',
+    columns: ['name', 'revenue'],
+  }),
+  'PATCH /api/v1/customers/views/:id': () => ({ name: 'Renamed', filters: { channel: 'web' }, sort: 'name' }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
@@ -76,6 +83,7 @@ async function snapshotA() {
     '/api/v1/customers',
     `/api/v1/customers/${A.ids.customer}`,
     `/api/v1/customers/${A.ids.customer2}`,
+    '/api/v1/customers/views',
     '/api/v1/companies',
     `/api/v1/companies/${A.ids.company}`,
     '/api/v1/orders',
@@ -141,6 +149,11 @@ beforeAll(async () => {
       placedAt: new Date(),
     }),
   );
+  const viewA = await t.req('POST', '/api/v1/customers/views', {
+    auth: ownerA.auth,
+    body: { name: 'VIPs', filters: { tag: 'vip' } },
+  });
+  expect(viewA.statusCode, viewA.body).toBe(201);
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -161,6 +174,7 @@ beforeAll(async () => {
       company: companyA,
       order: orderA,
       product: productA,
+      view: viewA.json().id,
     },
   };
 

@@ -7,6 +7,8 @@ import { sessionKey } from './api/session';
 import { InvitePage } from './auth/invite-page';
 import { LoginPage } from './auth/login-page';
 import { SetupPage } from './auth/setup-page';
+import { CustomerPage } from './customers/customer-page';
+import { CustomersPage } from './customers/customers-page';
 import { HomePage } from './home/home-page';
 import { NotFoundPage } from './home/not-found-page';
 import { ImportPage } from './imports/import-page';
@@ -78,6 +80,8 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
               <Route path="/invite/:token" element={<InvitePage />} />
               <Route element={<RequireSession />}>
                 <Route index element={<HomePage />} />
+                <Route path="/customers" element={<CustomersPage />} />
+                <Route path="/customers/:id" element={<CustomerPage />} />
                 <Route path="/sources" element={<SourcesPage />} />
                 <Route path="/sources/:id" element={<SourcePage />} />
                 <Route path="/imports" element={<ImportsPage />} />

@@ -57,6 +57,7 @@ registerTimelineSource('orders', async (db, q) => {
         data: {
           orderId: o.id,
           externalId: o.external_id,
+          number: o.number,
           status: o.status,
           total: amount(o.total),
           refundedAmount: amount(o.refunded_amount),
@@ -79,7 +80,14 @@ registerTimelineSource('orders', async (db, q) => {
           value === null
             ? `Order ${label(r)} refunded`
             : `Refund of ${value.toFixed(2)} ${r.currency} on order ${label(r)}`,
-        data: { orderId: r.order_id, externalId: r.external_id, amount: value, currency: r.currency, reason: r.reason },
+        data: {
+          orderId: r.order_id,
+          externalId: r.external_id,
+          number: r.number,
+          amount: value,
+          currency: r.currency,
+          reason: r.reason,
+        },
       });
     }
   }
@@ -93,7 +101,13 @@ registerTimelineSource('orders', async (db, q) => {
         channel: o.channel,
         sourceId: o.source_id,
         title: `Order ${label(o)} cancelled`,
-        data: { orderId: o.id, externalId: o.external_id, total: amount(o.total), currency: o.currency },
+        data: {
+          orderId: o.id,
+          externalId: o.external_id,
+          number: o.number,
+          total: amount(o.total),
+          currency: o.currency,
+        },
       });
     }
   }

@@ -500,3 +500,18 @@ describe('companies', () => {
     expect((await get('/api/v1/companies/com_nobody')).status).toBe(404);
   });
 });
+
+describe("the customer's own time zone", () => {
+  it('comes from the timezone trait when it names an IANA zone, and is null otherwise', async () => {
+    const created = await send('POST', '/api/v1/customers', { email: 'tz@example.com' });
+    expect(created.status).toBe(201);
+    expect(created.body.timezone).toBeNull();
+    const id = created.body.id;
+    const set = await send('PATCH', `/api/v1/customers/${id}`, { traits: { time_zone: 'America/Mexico_City' } });
+    expect(set.status).toBe(200);
+    expect(set.body.timezone).toBe('America/Mexico_City');
+    const wrong = await send('PATCH', `/api/v1/customers/${id}`, { traits: { timezone: 'Mars/Olympus_Mons' } });
+    expect(wrong.body.traits.timezone).toBe('Mars/Olympus_Mons');
+    expect(wrong.body.timezone).toBeNull();
+  });
+});

@@ -223,6 +223,17 @@ export async function lookupCustomer(db: Db, workspaceId: string, q: LookupQuery
   return customerSummaryView(await getCustomerOrThrow(db, workspaceId, owner));
 }
 
+/** The customer's own time zone: their `timezone` trait, when it names one (IANA, e.g. Europe/Madrid). */
+export function timeZoneOf(traits: Record<string, unknown>): string | null {
+  const tz = traits.timezone;
+  if (typeof tz !== 'string' || !tz.trim() || tz.length > 100) return null;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz.trim() }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The 360 view: profile, traits, identifiers, merge history, open identity conflicts, facts,
  * companies, owner and the 20 latest timeline items. A merged profile's id answers with the survivor.
@@ -252,6 +263,7 @@ export async function getCustomer360(db: Db, workspaceId: string, id: string) {
     phone: c.phone,
     userId: c.user_id,
     traits: c.traits,
+    timezone: timeZoneOf(c.traits),
     tags: c.tags,
     notes: c.notes,
     owner: c.owner_user_id ? { userId: c.owner_user_id, name: owner?.name ?? null, email: owner?.email ?? null } : null,

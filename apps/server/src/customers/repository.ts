@@ -69,6 +69,17 @@ interface CompaniesTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
+interface CustomerViewsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  filters: Record<string, string | number>;
+  sort: string;
+  columns: string[];
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 interface CustomerCompaniesTable {
   workspace_id: string;
   customer_id: string;
@@ -83,12 +94,14 @@ export interface CustomerTables {
   identity_conflicts: ConflictsTable;
   companies: CompaniesTable;
   customer_companies: CustomerCompaniesTable;
+  customer_views: CustomerViewsTable;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type CompanyRow = Selectable<CompaniesTable>;
 export type MergeRow = Selectable<MergesTable>;
 export type ConflictRow = Selectable<ConflictsTable>;
+export type CustomerViewRow = Selectable<CustomerViewsTable>;
 
 const t = (db: Db | Tx) => tables<CustomerTables>(db);
 const json = (v: unknown) => JSON.stringify(v) as unknown as Record<string, never>;
@@ -852,4 +865,79 @@ export async function findUnmergedConflict(db: Db | Tx, workspaceId: string, a: 
       ]),
     )
     .executeTakeFirst();
+}
+
+// ── saved views ──
+
+// A list stored as a JSON array (the driver would send a JS array as a PostgreSQL array).
+const jsonList = (v: string[]) => sql<string[]>`${JSON.stringify(v)}::jsonb`;
+
+/** Every saved view of a workspace, by name. */
+export async function listViews(db: Db | Tx, workspaceId: string) {
+  return t(db)
+    .selectFrom('customer_views')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy(sql`lower(name)`)
+    .orderBy('id')
+    .execute();
+}
+
+export async function countViews(db: Db | Tx, workspaceId: string) {
+  const r = await t(db)
+    .selectFrom('customer_views')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function findView(db: Db | Tx, workspaceId: string, id: string) {
+  return t(db)
+    .selectFrom('customer_views')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertView(
+  db: Db | Tx,
+  v: Pick<CustomerViewRow, 'id' | 'workspace_id' | 'name' | 'filters' | 'sort' | 'columns' | 'created_by'>,
+) {
+  return t(db)
+    .insertInto('customer_views')
+    .values({ ...v, filters: json(v.filters), columns: jsonList(v.columns) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateView(
+  db: Db | Tx,
+  workspaceId: string,
+  id: string,
+  patch: Partial<Pick<CustomerViewRow, 'name' | 'filters' | 'sort' | 'columns'>>,
+) {
+  return t(db)
+    .updateTable('customer_views')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.filters !== undefined ? { filters: json(patch.filters) } : {}),
+      ...(patch.sort !== undefined ? { sort: patch.sort } : {}),
+      ...(patch.columns !== undefined ? { columns: jsonList(patch.columns) } : {}),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteView(db: Db | Tx, workspaceId: string, id: string) {
+  const r = await t(db)
+    .deleteFrom('customer_views')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
 }

@@ -5,6 +5,7 @@ import { recordAudit } from '../access/index.js';
 import type { AppContext } from '../platform/context.js';
 import { errorResponses } from '../platform/http.js';
 import * as profiles from './profiles.js';
+import * as views from './saved-views.js';
 import * as s from './schemas.js';
 
 const tags = ['Customers'];
@@ -109,6 +110,72 @@ export async function customersRoutes(root: FastifyInstance, { ctx }: { ctx: App
       },
     },
     async (req) => profiles.bulkTagCustomers(db, ws(req), req.body),
+  );
+
+  // ── saved views ──
+
+  app.get(
+    '/api/v1/customers/views',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Saved views of the customers list',
+        description:
+          "A view is a named set of the list's filters, a sort and the columns shown, shared by the workspace.",
+        response: { 200: s.customerViewList, ...errorResponses },
+      },
+    },
+    async (req) => views.listCustomerViews(db, ws(req)),
+  );
+
+  app.post(
+    '/api/v1/customers/views',
+    {
+      config: { permission: 'customers:write', audit: 'customer_view.create' },
+      schema: {
+        tags,
+        summary: 'Save a view of the customers list',
+        description: 'The name must be new in the workspace (case does not matter): 409 `name_taken` otherwise.',
+        body: s.createViewBody,
+        response: { 201: s.customerView, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const by = req.actor?.type === 'user' ? req.actor.userId : null;
+      return reply.status(201).send(await views.createCustomerView(db, ws(req), req.body, by));
+    },
+  );
+
+  app.patch(
+    '/api/v1/customers/views/:id',
+    {
+      config: { permission: 'customers:write', audit: 'customer_view.update' },
+      schema: {
+        tags,
+        summary: 'Rename a saved view or change its filters, sort or columns',
+        params: s.idParams,
+        body: s.updateViewBody,
+        response: { 200: s.customerView, ...errorResponses },
+      },
+    },
+    async (req) => views.updateCustomerView(db, ws(req), req.params.id, req.body),
+  );
+
+  app.delete(
+    '/api/v1/customers/views/:id',
+    {
+      config: { permission: 'customers:write', audit: 'customer_view.delete' },
+      schema: {
+        tags,
+        summary: 'Delete a saved view',
+        params: s.idParams,
+      },
+    },
+    async (req, reply) => {
+      await views.deleteCustomerView(db, ws(req), req.params.id);
+      return reply.status(204).send();
+    },
   );
 
   app.get(

@@ -36,7 +36,7 @@ export const conflictParams = z.strictObject({
 
 // ── requests ──
 
-const listFilters = {
+const filterFields = {
   q: z.string().trim().max(200).optional().describe('Fragment of a name, email, phone number or userId'),
   channel: z.string().min(1).max(40).optional().describe('Profiles seen on this channel'),
   tag: tag.optional(),
@@ -54,6 +54,9 @@ const listFilters = {
   maxOrders: count.optional(),
   minRevenue: money.optional(),
   maxRevenue: money.optional(),
+};
+const listFilters = {
+  ...filterFields,
   sort: z
     .enum(CUSTOMER_SORTS)
     .default('-createdAt')
@@ -159,6 +162,54 @@ export const bulkTagBody = z
     path: ['add'],
   });
 
+// ── saved views ──
+
+/** Columns the customers list can show; a saved view names the ones it shows, in order. */
+export const CUSTOMER_COLUMNS = [
+  'name',
+  'email',
+  'phone',
+  'userId',
+  'channels',
+  'tags',
+  'firstSeenAt',
+  'lastSeenAt',
+  'orders',
+  'revenue',
+  'lastOrderAt',
+  'createdAt',
+] as const;
+export const DEFAULT_CUSTOMER_COLUMNS = ['name', 'email', 'channels', 'lastSeenAt', 'orders', 'revenue'] as const;
+
+const viewName = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters');
+const viewFilters = z
+  .strictObject(filterFields)
+  .refine(traitValueNeedsKey, needsKey)
+  .describe('The list filters of `GET /api/v1/customers` (without sort, limit and cursor)');
+const viewColumns = z
+  .array(z.enum(CUSTOMER_COLUMNS))
+  .min(1, 'must show at least one column')
+  .max(CUSTOMER_COLUMNS.length)
+  .refine((c) => new Set(c).size === c.length, { message: 'must not repeat a column' });
+
+export const createViewBody = z.strictObject({
+  name: viewName,
+  filters: viewFilters.default({}),
+  sort: z.enum(CUSTOMER_SORTS).default('-createdAt'),
+  columns: viewColumns.default([...DEFAULT_CUSTOMER_COLUMNS]),
+});
+export type CreateViewBody = z.infer<typeof createViewBody>;
+
+export const updateViewBody = z
+  .strictObject({
+    name: viewName.optional(),
+    filters: viewFilters.optional().describe('Replaces every filter of the view'),
+    sort: z.enum(CUSTOMER_SORTS).optional(),
+    columns: viewColumns.optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'must change at least one field' });
+export type UpdateViewBody = z.infer<typeof updateViewBody>;
+
 export const companiesQuery = z.strictObject({
   q: z.string().trim().max(200).optional().describe('Fragment of the name or group id'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -245,6 +296,10 @@ export const customer = z
     phone: z.string().nullable(),
     userId: z.string().nullable(),
     traits: z.record(z.string(), z.unknown()),
+    timezone: z
+      .string()
+      .nullable()
+      .describe("The customer's own IANA time zone (their `timezone` trait), null when unknown or not a time zone"),
     tags: z.array(z.string()),
     notes: z.string().nullable(),
     owner: z.object({ userId: z.string(), name: z.string().nullable(), email: z.string().nullable() }).nullable(),
@@ -304,6 +359,23 @@ export const conflict = z
     resolvedAt: iso.nullable(),
   })
   .meta({ id: 'IdentityConflict' });
+
+export const customerView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    filters: z.record(z.string(), z.union([z.string(), z.number()])),
+    sort: z.enum(CUSTOMER_SORTS),
+    columns: z.array(z.enum(CUSTOMER_COLUMNS)),
+    createdBy: z.string().nullable().describe('The member who saved it (null when saved with an API key)'),
+    createdAt: iso,
+    updatedAt: iso,
+  })
+  .meta({ id: 'CustomerView' });
+
+export const customerViewList = z
+  .object({ data: z.array(customerView).describe('Every saved view of the workspace, by name') })
+  .meta({ id: 'CustomerViewList' });
 
 export const bulkTagResult = z.object({
   updated: z.number(),

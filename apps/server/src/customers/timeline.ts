@@ -117,7 +117,7 @@ registerTimelineSource('customers', async (db, q) => {
       channel: c.first_seen_at ? (c.channels[0] ?? null) : null,
       sourceId: null,
       title: c.first_seen_at ? 'First seen' : 'Profile created',
-      data: {},
+      data: { seen: c.first_seen_at !== null },
     },
   ];
   for (const m of await repo.listMergeHistory(db, q.workspaceId, q.customerId)) {

@@ -1,5 +1,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { customersEn } from '../customers/locales/en';
+import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
 import { importsEs } from '../imports/locales/es';
 import { sourcesEn } from '../sources/locales/en';
@@ -8,8 +10,8 @@ import { en } from './en';
 import { es } from './es';
 
 // Each product area keeps its strings in its own files, under its own key.
-const translationEn = { ...en, sources: sourcesEn, imports: importsEn };
-const translationEs = { ...es, sources: sourcesEs, imports: importsEs };
+const translationEn = { ...en, customers: customersEn, sources: sourcesEn, imports: importsEn };
+const translationEs = { ...es, customers: customersEs, sources: sourcesEs, imports: importsEs };
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];

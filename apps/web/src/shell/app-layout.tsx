@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileImport, IconHome, IconPlugConnected } from '@tabler/icons-react';
+import { IconFileImport, IconHome, IconPlugConnected, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, Link as RouterLink, useLocation } from 'react-router-dom';
 import type { Session } from '../api/session';
@@ -13,6 +13,7 @@ import { WorkspaceSwitcher } from './workspace-switcher';
 /** Navigation entries: only what exists. */
 const NAV = [
   { to: '/', labelKey: 'shell.home', icon: IconHome },
+  { to: '/customers', labelKey: 'customers.nav', icon: IconUsers },
   { to: '/sources', labelKey: 'shell.sources', icon: IconPlugConnected },
   { to: '/imports', labelKey: 'shell.imports', icon: IconFileImport },
 ] as const;
