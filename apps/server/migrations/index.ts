@@ -6,6 +6,7 @@ import * as m0004 from './0004_ingest.js';
 import * as m0005 from './0005_customers_api.js';
 import * as m0006 from './0006_commerce.js';
 import * as m0007 from './0007_imports.js';
+import * as m0009 from './0009_password_resets.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_customers_api': m0005,
   '0006_commerce': m0006,
   '0007_imports': m0007,
+  '0009_password_resets': m0009,
 };
