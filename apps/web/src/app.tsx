@@ -6,9 +6,11 @@ import { ApiError, setCsrfToken } from './api/client';
 import { sessionKey } from './api/session';
 import { InvitePage } from './auth/invite-page';
 import { LoginPage } from './auth/login-page';
+import { ResetPasswordPage } from './auth/reset-password-page';
 import { SetupPage } from './auth/setup-page';
 import { HomePage } from './home/home-page';
 import { NotFoundPage } from './home/not-found-page';
+import { SettingsPage } from './settings/settings-page';
 import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
 
 const theme = createTheme({
@@ -71,8 +73,10 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 }
               />
               <Route path="/invite/:token" element={<InvitePage />} />
+              <Route path="/reset-password/:token" element={<ResetPasswordPage />} />
               <Route element={<RequireSession />}>
                 <Route index element={<HomePage />} />
+                <Route path="settings/*" element={<SettingsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Route>

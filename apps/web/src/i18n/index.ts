@@ -1,5 +1,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { settingsEn } from '../settings/locales/en';
+import { settingsEs } from '../settings/locales/es';
 import { en } from './en';
 import { es } from './es';
 
@@ -11,7 +13,7 @@ const STORAGE_KEY = 'kith.language';
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: typeof en };
+    resources: { translation: typeof en & { settings: typeof settingsEn } };
   }
 }
 
@@ -55,7 +57,10 @@ i18n.on('languageChanged', (language) => {
 });
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, es: { translation: es } },
+  resources: {
+    en: { translation: { ...en, settings: settingsEn } },
+    es: { translation: { ...es, settings: settingsEs } },
+  },
   lng: detectLanguage(),
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],

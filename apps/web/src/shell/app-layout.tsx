@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconHome } from '@tabler/icons-react';
+import { IconHome, IconSettings } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, Link as RouterLink, useLocation } from 'react-router-dom';
 import type { Session } from '../api/session';
@@ -11,7 +11,10 @@ import { UserMenu } from './user-menu';
 import { WorkspaceSwitcher } from './workspace-switcher';
 
 /** Navigation entries: only what exists. */
-const NAV = [{ to: '/', labelKey: 'shell.home', icon: IconHome }] as const;
+const NAV = [
+  { to: '/', labelKey: 'shell.home', icon: IconHome },
+  { to: '/settings', labelKey: 'settings.nav', icon: IconSettings },
+] as const;
 
 /** The frame around every signed-in page: header, navbar and the page itself. */
 export function AppLayout({ session }: { session: Session }) {
