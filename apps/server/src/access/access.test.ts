@@ -156,6 +156,11 @@ describe('invitations', () => {
     expect(reuse.statusCode).toBe(409);
     const list = await t.req('GET', '/api/v1/invitations', { auth: owner.auth });
     expect(list.json().data.find((i: { id: string }) => i.id === invitation.id).status).toBe('accepted');
+    // Joining and setting up both sign in, so both count as a sign-in.
+    const members = (await t.req('GET', '/api/v1/members', { auth: owner.auth })).json().data;
+    for (const email of ['ana@example.com', owner.email]) {
+      expect(members.find((m: { email: string }) => m.email === email).lastLoginAt).not.toBeNull();
+    }
   });
 
   it('an expired invitation says so and cannot be used', async () => {

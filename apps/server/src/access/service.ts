@@ -76,6 +76,8 @@ export async function setupFirstOwner(db: Db, input: SetupInput) {
       password_hash: passwordHash,
     });
     await repo.insertMembership(tx, workspace.id, user.id, 'owner');
+    // Setting up signs the owner in: that counts as their first sign-in.
+    await repo.touchUserLogin(tx, user.id);
     return { user, workspace };
   });
 }
@@ -479,6 +481,7 @@ export async function acceptInvitation(
     const existing = await repo.findMembership(tx, inv.workspace_id, user.id);
     if (!existing) await repo.insertMembership(tx, inv.workspace_id, user.id, inv.role);
     await repo.markInvitation(tx, inv.id, { accepted_at: new Date(), accepted_by: user.id });
+    await repo.touchUserLogin(tx, user.id);
     const session = await createSession(tx, user.id, inv.workspace_id, meta);
     return { user, session, workspaceId: inv.workspace_id, invitationId: inv.id };
   });

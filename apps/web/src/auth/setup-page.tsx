@@ -26,6 +26,10 @@ const FIELDS = [
   'locale',
 ] as const;
 
+const LEGEND = {
+  legend: { fontWeight: 700, fontSize: 'var(--mantine-font-size-lg)', marginBottom: 'var(--mantine-spacing-xs)' },
+};
+
 /** First run: creates the workspace and its owner, then signs the owner in. */
 export function SetupPage() {
   const { t, i18n } = useTranslation();
@@ -81,7 +85,7 @@ export function SetupPage() {
               {alert}
             </Alert>
           ) : null}
-          <Fieldset legend={t('setup.business')} variant="unstyled">
+          <Fieldset legend={t('setup.business')} variant="unstyled" styles={LEGEND}>
             <Stack gap="md">
               <TextInput
                 ref={firstField}
@@ -94,7 +98,7 @@ export function SetupPage() {
               <WorkspaceDefaultsFields form={form} />
             </Stack>
           </Fieldset>
-          <Fieldset legend={t('setup.account')} variant="unstyled">
+          <Fieldset legend={t('setup.account')} variant="unstyled" styles={LEGEND}>
             <Stack gap="md">
               <TextInput label={t('fields.name')} autoComplete="name" required {...form.getInputProps('name')} />
               <TextInput

@@ -77,6 +77,7 @@ export function WorkspaceDefaultsFields<T extends WorkspaceDefaults>({
           searchable
           allowDeselect={false}
           required
+          withAsterisk={false}
           disabled={disabled}
           nothingFoundMessage={t('fields.nothingFound')}
           {...countryProps}
@@ -94,6 +95,7 @@ export function WorkspaceDefaultsFields<T extends WorkspaceDefaults>({
           searchable
           allowDeselect={false}
           required
+          withAsterisk={false}
           disabled={disabled}
           nothingFoundMessage={t('fields.nothingFound')}
           {...input('currency')}
@@ -104,6 +106,7 @@ export function WorkspaceDefaultsFields<T extends WorkspaceDefaults>({
           searchable
           allowDeselect={false}
           required
+          withAsterisk={false}
           disabled={disabled}
           limit={400}
           nothingFoundMessage={t('fields.nothingFound')}
@@ -116,6 +119,7 @@ export function WorkspaceDefaultsFields<T extends WorkspaceDefaults>({
           searchable
           allowDeselect={false}
           required
+          withAsterisk={false}
           disabled={disabled}
           nothingFoundMessage={t('fields.nothingFound')}
           {...input('locale')}
