@@ -23,7 +23,10 @@ async function apiFromPage(page: Page, method: string, path: string, body?: unkn
       const session = await (await fetch('/api/v1/session')).json();
       const res = await fetch(path, {
         method,
-        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        headers: {
+          'x-csrf-token': session.csrfToken,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: await res.json().catch(() => null) };
@@ -357,6 +360,37 @@ describe('settings, roles and password resets in a browser', () => {
       .getByText(/"status": 200/)
       .waitFor();
     await page.keyboard.press('Escape');
+  });
+
+  it('works with the keyboard alone, with a visible focus, and in dark mode', async () => {
+    await page.goto('/settings/profile');
+    const profileTab = page.getByRole('tab', { name: 'Business profile' });
+    await profileTab.focus();
+    await page.keyboard.press('ArrowRight');
+    await waitForPath(page, '/settings/members');
+    expect(await page.getByRole('tab', { name: 'Members' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    // Tab reaches the page's main action; its focus ring shows.
+    const invite = page.getByRole('button', { name: 'Invite someone' });
+    for (let i = 0; i < 10 && !(await invite.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await invite.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await invite.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Their email').evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => invite.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.mantineColorScheme)).toBe('dark');
+    await screenshot(page, SHOTS, '12-members-dark');
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await page.getByRole('row', { name: /api_key\.revoke/ }).waitFor();
+    await screenshot(page, SHOTS, '13-audit-dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
   });
 
   it('switches between the businesses a person belongs to', async () => {
