@@ -1,4 +1,4 @@
-import { Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconBuildingStore, IconHistory, IconKey, IconMailForward, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -64,7 +64,16 @@ export function SettingsPage() {
   const tab = visible.find((x) => x.path === current);
   usePageTitle(tab ? `${t(tab.labelKey)} · ${t('settings.title')}` : t('settings.title'));
 
-  if (!tab) return <Navigate to={`/settings/${visible[0]?.path ?? 'profile'}`} replace />;
+  const first = visible[0];
+  if (!first) {
+    // Removed from the workspace while signed in: nothing here is theirs to see.
+    return (
+      <Alert color="orange" title={t('settings.title')} maw={640}>
+        {t('settings.noWorkspace')}
+      </Alert>
+    );
+  }
+  if (!tab) return <Navigate to={`/settings/${first.path}`} replace />;
 
   return (
     <Stack gap="lg" maw={1100}>

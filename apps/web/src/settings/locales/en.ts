@@ -19,6 +19,7 @@ export const settingsEn = {
   done: 'Done',
   never: 'Never',
   loadError: 'This could not be loaded.',
+  noWorkspace: 'You no longer belong to this workspace. Ask one of its owners to invite you again.',
   profile: {
     intro: 'The name your team sees, and how Kith writes dates, numbers and money for this business.',
     name: 'Business name',

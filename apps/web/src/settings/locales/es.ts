@@ -21,6 +21,7 @@ export const settingsEs: SettingsStrings = {
   done: 'Hecho',
   never: 'Nunca',
   loadError: 'No se ha podido cargar.',
+  noWorkspace: 'Ya no perteneces a este espacio de trabajo. Pide a uno de sus propietarios que vuelva a invitarte.',
   profile: {
     intro: 'El nombre que ve tu equipo y cómo escribe Kith las fechas, los números y los importes de este negocio.',
     name: 'Nombre del negocio',
