@@ -407,6 +407,30 @@ describe('settings, roles and password resets in a browser', () => {
     await page.getByRole('button', { name: 'Current workspace: Sol Online' }).click();
     await page.getByRole('menuitem', { name: new RegExp(`${owner.workspace} & Co`) }).click();
     await page.getByRole('button', { name: `Current workspace: ${owner.workspace} & Co` }).waitFor();
+  });
+
+  it('removes a member, who then sees that the workspace is no longer theirs', async () => {
+    const context = await newContext();
+    const p = await newPage(context);
+    await p.goto('/login');
+    await p.getByLabel('Email').fill(analyst.email);
+    await p.getByLabel('Password', { exact: true }).fill('a-brand-new-pass-9');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await waitForPath(p, '/');
+
+    await page.goto('/settings/members');
+    await page.getByRole('button', { name: `Actions for ${analyst.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Remove from workspace' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: `Remove ${analyst.name}?` }).waitFor();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByText(`${analyst.name} was removed.`).waitFor();
+    await page.getByRole('row', { name: new RegExp(analyst.email) }).waitFor({ state: 'detached' });
+
+    await p.goto('/settings');
+    await p.getByText('You no longer belong to this workspace.', { exact: false }).waitFor();
+    await screenshot(p, SHOTS, '14-removed-member');
+    await context.close();
     expect(pageErrors).toEqual([]);
   });
 });
