@@ -131,7 +131,7 @@ export async function run() {
   const name = (k) => (k === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite');
   const row = (label, f) => `| ${label} | ${results.map(f).join(' | ')} |`;
   const body = [
-    `\`npx kith demo --customers ${int(CUSTOMERS)}\` on a new data folder (PGlite) or a new database (PostgreSQL on this machine), after \`kith init\`: the whole command, timed from spawning the process to its exit (generating the business, storing its events through the tracking API's storage path, building the profiles and orders). Reference, same run, same database, afterwards: the rows the demo left (${TABLES.join(', ')}) written again by \`INSERT … SELECT\` into empty tables with the same columns and indexes, i.e. writing the result with no logic. Target (issue 3): the default 5,000 customers in under a minute.`,
+    `\`npx kith demo --customers ${CUSTOMERS}\` on a new data folder (PGlite) or a new database (PostgreSQL on this machine), after \`kith init\`: the whole command, timed from spawning the process to its exit (generating the business, storing its events through the tracking API's storage path, building the profiles and orders). Reference, same run, same database, afterwards: the rows the demo left (${TABLES.join(', ')}) written again by \`INSERT … SELECT\` into empty tables with the same columns and indexes, i.e. writing the result with no logic. Target (issue 3): the default 5,000 customers in under a minute.`,
     '',
     `| | ${results.map((r) => name(r.kind)).join(' | ')} |`,
     `| --- | ${results.map(() => '---').join(' | ')} |`,

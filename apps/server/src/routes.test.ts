@@ -27,6 +27,7 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/invitations': () => ({ email: 'i@example.com', role: 'agent' }),
   'POST /api/v1/invitations/accept': () => ({ token: 'not-a-real-token-at-all', password: 'long password 3' }),
   'POST /api/v1/api-keys': () => ({ name: 'k', scopes: ['read'] }),
+  'POST /api/v1/password-resets/complete': () => ({ token: 'not-a-real-token-at-all', password: 'long password 4' }),
   'POST /api/v1/sources': () => ({ name: 'Shop', channel: 'ecommerce' }),
   'PATCH /api/v1/sources/:id': () => ({ name: 'Renamed' }),
   'POST /api/v1/sources/:id/rotate-key': () => ({ graceHours: 1 }),
@@ -49,6 +50,7 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
 const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
+  'GET /api/v1/password-resets/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/customers/lookup': () => 'email=a1%40example.com',
 };
 

@@ -79,6 +79,16 @@ interface AuditLogTable {
   details: unknown;
   created_at: Generated<Date>;
 }
+interface PasswordResetsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  expires_at: Date;
+  used_at: Date | null;
+}
 interface AuthThrottleTable {
   key: string;
   failures: Generated<number>;
@@ -95,6 +105,7 @@ export interface AccessTables {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   auth_throttle: AuthThrottleTable;
+  password_resets: PasswordResetsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -103,6 +114,7 @@ export type InvitationRow = Selectable<InvitationsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type PasswordResetRow = Selectable<PasswordResetsTable>;
 
 const t = (db: Db | Tx) => tables<AccessTables>(db);
 
@@ -288,6 +300,47 @@ export async function deleteUserSessions(db: Db | Tx, userId: string, exceptId?:
   await q.execute();
 }
 
+// ── password resets ───────────────────────────────────────────────────
+
+/** Every workspace a person belongs to, with their role there. */
+export async function listMembershipsOf(db: Db | Tx, userId: string) {
+  return t(db).selectFrom('memberships').select(['workspace_id', 'role']).where('user_id', '=', userId).execute();
+}
+
+/** A new reset link for a person; their earlier unused links stop working. */
+export async function insertPasswordReset(db: Db | Tx, row: Omit<PasswordResetRow, 'created_at' | 'used_at'>) {
+  await t(db)
+    .updateTable('password_resets')
+    .set({ expires_at: new Date() })
+    .where('user_id', '=', row.user_id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .execute();
+  return t(db).insertInto('password_resets').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findPasswordResetByTokenHash(db: Db | Tx, tokenHash: string) {
+  return t(db)
+    .selectFrom('password_resets as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .innerJoin('workspaces as w', 'w.id', 'r.workspace_id')
+    .selectAll('r')
+    .select(['u.email', 'w.name as workspace_name'])
+    .where('r.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+/** Marks a reset link used; false when it already was. */
+export async function claimPasswordReset(db: Db | Tx, id: string): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('password_resets')
+    .set({ used_at: new Date() })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 // ── invitations ───────────────────────────────────────────────────────
 
 export async function insertInvitation(
@@ -388,14 +441,48 @@ export async function insertAudit(db: Db | Tx, row: Omit<AuditRow, 'created_at'>
 
 export async function listAudit(
   db: Db | Tx,
-  q: { workspaceId: string; action?: string; actorId?: string; targetId?: string; before?: string; limit: number },
+  q: {
+    workspaceId: string;
+    action?: string;
+    actorId?: string;
+    targetId?: string;
+    before?: string;
+    /** Entries at or after this instant. */
+    from?: Date;
+    /** Entries strictly before this instant. */
+    until?: Date;
+    limit: number;
+  },
 ) {
   let query = t(db).selectFrom('audit_log').selectAll().where('workspace_id', '=', q.workspaceId);
   if (q.action) query = query.where('action', 'like', `${q.action.replace(/[%_\\]/g, '\\$&')}%`);
   if (q.actorId) query = query.where('actor_id', '=', q.actorId);
   if (q.targetId) query = query.where('target_id', '=', q.targetId);
   if (q.before) query = query.where('id', '<', q.before);
+  if (q.from) query = query.where('created_at', '>=', q.from);
+  if (q.until) query = query.where('created_at', '<', q.until);
   return query.orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** The distinct actions recorded in a workspace, for the audit log's filter. */
+export async function listAuditActions(db: Db | Tx, workspaceId: string) {
+  const rows = await t(db)
+    .selectFrom('audit_log')
+    .select('action')
+    .distinct()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('action')
+    .limit(500)
+    .execute();
+  return rows.map((r) => r.action);
+}
+
+/** Midnight of a calendar day (YYYY-MM-DD) in a time zone, as an instant; `days` moves it. */
+export async function startOfDayIn(db: Db | Tx, day: string, timezone: string, days = 0): Promise<Date> {
+  const r = await sql<{ at: Date }>`
+    select ((${day}::date + ${days}::int)::timestamp at time zone ${timezone}) as at`.execute(db);
+  const at = r.rows[0]?.at;
+  return at instanceof Date ? at : new Date(String(at));
 }
 
 // ── login throttle ────────────────────────────────────────────────────
@@ -421,4 +508,12 @@ export async function lockThrottle(db: Db | Tx, key: string, until: Date) {
 
 export async function clearThrottle(db: Db | Tx, key: string) {
   await t(db).deleteFrom('auth_throttle').where('key', '=', key).execute();
+}
+
+/** Forgets every sign-in lockout of an email (from any address): after its password was reset. */
+export async function clearLoginThrottles(db: Db | Tx, email: string) {
+  await t(db)
+    .deleteFrom('auth_throttle')
+    .where('key', 'like', `login:${email.replace(/[%_\\]/g, '\\$&')}|%`)
+    .execute();
 }

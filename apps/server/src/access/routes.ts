@@ -249,6 +249,69 @@ export async function accessRoutes(root: FastifyInstance, { ctx }: { ctx: AppCon
     },
   );
 
+  // ── password resets by an owner or admin ──
+  app.post(
+    '/api/v1/members/:userId/password-reset',
+    {
+      config: { permission: 'members:write', audit: 'member.password_reset' },
+      schema: {
+        tags: ['Access'],
+        summary: "Make a one-time link to reset a member's password (returned once; pass it on)",
+        description:
+          'The link works once, for 24 hours. Setting the new password signs the person out everywhere. ' +
+          'Only people (not API keys), and only for someone they may manage in every workspace that person belongs to.',
+        params: s.userIdParams,
+        response: { 201: s.createdPasswordReset, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(
+          await service.createPasswordReset(
+            db,
+            req.actor as Actor,
+            req.workspaceId as string,
+            req.params.userId,
+            ctx.config.publicUrl,
+          ),
+        ),
+  );
+
+  app.get(
+    '/api/v1/password-resets/lookup',
+    {
+      config: { public: true, rateLimit: publicLimit },
+      schema: {
+        tags: ['Access'],
+        summary: 'Which account a password reset link is for',
+        querystring: s.invitationTokenQuery,
+        response: { 200: s.passwordResetLookup, ...errorResponses },
+      },
+    },
+    async (req) => service.lookupPasswordReset(db, req.query.token),
+  );
+
+  app.post(
+    '/api/v1/password-resets/complete',
+    {
+      config: { public: true, rateLimit: publicLimit, audit: 'auth.password_reset' },
+      schema: {
+        tags: ['Access'],
+        summary: 'Set a new password with a reset link (ends every session of the person)',
+        body: s.completePasswordResetBody,
+        response: { 204: z.null().describe('The password is set: sign in with it'), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const done = await service.completePasswordReset(db, req.body);
+      // For the audit entry: the person themselves, though no session exists any more.
+      req.actor = userActor(done.userId, done.email, '', done.workspaceId, null);
+      req.workspaceId = done.workspaceId;
+      return reply.status(204).send(null);
+    },
+  );
+
   // ── invitations ──
   app.get(
     '/api/v1/invitations',
@@ -395,5 +458,18 @@ export async function accessRoutes(root: FastifyInstance, { ctx }: { ctx: AppCon
       },
     },
     async (req) => ({ data: await service.listAudit(db, { workspaceId: req.workspaceId as string, ...req.query }) }),
+  );
+
+  app.get(
+    '/api/v1/audit-log/actions',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['Access'],
+        summary: 'The actions recorded so far in this workspace (for filters)',
+        response: { 200: s.list(z.string()) },
+      },
+    },
+    async (req) => ({ data: await service.listAuditActions(db, req.workspaceId as string) }),
   );
 }

@@ -119,6 +119,18 @@ export const acceptInvitationBody = z.strictObject({
   name: name.optional(),
 });
 
+export const createdPasswordReset = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    expiresAt: z.string(),
+    link: z.string().describe('The one-time link. Shown only in this response: pass it on to the person.'),
+  })
+  .meta({ id: 'PasswordReset' });
+export const passwordResetLookup = z.object({ email: z.string(), workspaceName: z.string(), expiresAt: z.string() });
+export const completePasswordResetBody = z.strictObject({ token: z.string().min(10).max(200), password });
+
 export const apiKey = z
   .object({
     id: z.string(),
@@ -154,11 +166,17 @@ export const auditEntry = z
     createdAt: z.string(),
   })
   .meta({ id: 'AuditEntry' });
+// A calendar day (in the workspace's time zone) or an exact instant.
+const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: 'must be a date like 2025-03-31 or a date-time like 2025-03-31T09:00:00Z',
+});
 export const auditQuery = z.strictObject({
-  action: z.string().max(100).optional(),
-  actorId: z.string().max(100).optional(),
+  action: z.string().max(100).optional().describe('Actions starting with this text, e.g. `member.`'),
+  actorId: z.string().max(100).optional().describe('A person (usr_…) or API key (key_…)'),
   targetId: z.string().max(100).optional(),
-  before: z.string().max(100).optional(),
+  from: dayOrInstant.optional().describe('From this day (in the workspace time zone) or instant, inclusive'),
+  to: dayOrInstant.optional().describe('Up to the end of this day (in the workspace time zone) or this instant'),
+  before: z.string().max(100).optional().describe('The id of the last entry of the previous page'),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 

@@ -11,12 +11,13 @@ import {
 } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { formatApiKey, hashSecret, parseApiKey, randomToken, sha256, verifySecret } from './crypto.js';
-import { canAssignRole, isValidScope } from './permissions.js';
+import { canAssignRole, isValidScope, roleAllows } from './permissions.js';
 import * as repo from './repository.js';
 
 export const SESSION_DAYS = 30;
 const INVITATION_DAYS_DEFAULT = 7;
 const LOCK_AFTER_FAILURES = 5;
+export const PASSWORD_RESET_HOURS = 24;
 
 export interface RequestMeta {
   ip: string;
@@ -75,6 +76,8 @@ export async function setupFirstOwner(db: Db, input: SetupInput) {
       password_hash: passwordHash,
     });
     await repo.insertMembership(tx, workspace.id, user.id, 'owner');
+    // Setting up signs the owner in: that counts as their first sign-in.
+    await repo.touchUserLogin(tx, user.id);
     return { user, workspace };
   });
 }
@@ -284,6 +287,93 @@ export async function removeMember(db: Db, actor: Actor, workspaceId: string, us
   });
 }
 
+// ── password resets by an owner or admin ─────────────────────────────
+
+/**
+ * Makes a one-time link with which a member sets a new password (Kith sends no email: whoever
+ * resets passes the link on). Only a person may do it, never an API key, and only for someone
+ * they could manage in every workspace that person belongs to: otherwise an admin here could
+ * take over an account that owns another business.
+ */
+export async function createPasswordReset(
+  db: Db,
+  actor: Actor,
+  workspaceId: string,
+  userId: string,
+  publicUrl: string,
+) {
+  return db.transaction().execute(async (tx) => {
+    const target = await repo.findMember(tx, workspaceId, userId);
+    if (!target) throw new NotFoundError('Member');
+    if (actor.type !== 'user') throw new ForbiddenError('Only a signed-in person can reset a password');
+    if (actor.userId === userId) {
+      throw new UserError(400, 'own_password', 'Change your own password with your current one instead', 'userId');
+    }
+    const mine = new Map((await repo.listMembershipsOf(tx, actor.userId)).map((m) => [m.workspace_id, m.role]));
+    for (const m of await repo.listMembershipsOf(tx, userId)) {
+      const role = mine.get(m.workspace_id);
+      if (role && roleAllows(role, 'members:write') && canAssignRole(role, m.role)) continue;
+      if (m.workspace_id === workspaceId) throw new ForbiddenError("Only an owner can reset an owner's password");
+      throw new UserError(
+        403,
+        'other_workspace',
+        'This person also belongs to another business where you cannot manage them: an owner there must reset it',
+      );
+    }
+    const token = randomToken(32);
+    const row = await repo.insertPasswordReset(tx, {
+      id: newId('pwr'),
+      workspace_id: workspaceId,
+      user_id: userId,
+      token_hash: sha256(token),
+      created_by: actor.userId,
+      expires_at: new Date(Date.now() + PASSWORD_RESET_HOURS * 3_600_000),
+    });
+    return {
+      id: row.id,
+      userId,
+      email: target.email,
+      expiresAt: row.expires_at.toISOString(),
+      link: `${publicUrl}/reset-password/${token}`,
+    };
+  });
+}
+
+async function usablePasswordReset(db: Db | Tx, token: string) {
+  const r = await repo.findPasswordResetByTokenHash(db, sha256(token));
+  // A link from a workspace the person has since left no longer works.
+  if (!r || !(await repo.findMembership(db, r.workspace_id, r.user_id))) {
+    throw new NotFoundError('Password reset', 'token');
+  }
+  if (r.used_at) throw new ConflictError('already_used', 'This link was already used: sign in instead', 'token');
+  if (r.expires_at.getTime() <= Date.now()) {
+    throw new UserError(410, 'expired', 'This link has expired: ask for a new one', 'token');
+  }
+  return r;
+}
+
+/** What a reset link is for (the account's email), before the new password is chosen. */
+export async function lookupPasswordReset(db: Db, token: string) {
+  const r = await usablePasswordReset(db, token);
+  return { email: r.email, workspaceName: r.workspace_name, expiresAt: r.expires_at.toISOString() };
+}
+
+/** Sets the new password once, ends every session of the person and lifts their sign-in lockouts. */
+export async function completePasswordReset(db: Db, input: { token: string; password: string }) {
+  const passwordHash = await hashSecret(input.password);
+  return db.transaction().execute(async (tx) => {
+    const r = await usablePasswordReset(tx, input.token);
+    // Claimed atomically: of two concurrent uses, one wins.
+    if (!(await repo.claimPasswordReset(tx, r.id))) {
+      throw new ConflictError('already_used', 'This link was already used: sign in instead', 'token');
+    }
+    await repo.setUserPassword(tx, r.user_id, passwordHash);
+    await repo.deleteUserSessions(tx, r.user_id);
+    await repo.clearLoginThrottles(tx, r.email);
+    return { userId: r.user_id, email: r.email, workspaceId: r.workspace_id };
+  });
+}
+
 // ── invitations ───────────────────────────────────────────────────────
 
 export function invitationView(i: repo.InvitationRow) {
@@ -391,6 +481,7 @@ export async function acceptInvitation(
     const existing = await repo.findMembership(tx, inv.workspace_id, user.id);
     if (!existing) await repo.insertMembership(tx, inv.workspace_id, user.id, inv.role);
     await repo.markInvitation(tx, inv.id, { accepted_at: new Date(), accepted_by: user.id });
+    await repo.touchUserLogin(tx, user.id);
     const session = await createSession(tx, user.id, inv.workspace_id, meta);
     return { user, session, workspaceId: inv.workspace_id, invitationId: inv.id };
   });
@@ -500,11 +591,38 @@ export async function recordAudit(db: Db | Tx, e: AuditEntry) {
   });
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The audit log, newest first. `from` and `to` are calendar days in the workspace's time zone
+ * (`to` includes its whole day) or exact instants.
+ */
 export async function listAudit(
   db: Db,
-  q: { workspaceId: string; action?: string; actorId?: string; targetId?: string; before?: string; limit?: number },
+  q: {
+    workspaceId: string;
+    action?: string;
+    actorId?: string;
+    targetId?: string;
+    from?: string;
+    to?: string;
+    before?: string;
+    limit?: number;
+  },
 ) {
-  const rows = await repo.listAudit(db, { ...q, limit: q.limit ?? 50 });
+  const { from, to, ...rest } = q;
+  const timezone =
+    (from && DAY.test(from)) || (to && DAY.test(to)) ? (await getWorkspaceOrThrow(db, q.workspaceId)).timezone : 'UTC';
+  const rows = await repo.listAudit(db, {
+    ...rest,
+    from: from ? (DAY.test(from) ? await repo.startOfDayIn(db, from, timezone) : new Date(from)) : undefined,
+    until: to
+      ? DAY.test(to)
+        ? await repo.startOfDayIn(db, to, timezone, 1)
+        : new Date(Date.parse(to) + 1)
+      : undefined,
+    limit: q.limit ?? 50,
+  });
   return rows.map((r) => ({
     id: r.id,
     actorType: r.actor_type,
@@ -518,6 +636,10 @@ export async function listAudit(
     details: r.details,
     createdAt: r.created_at.toISOString(),
   }));
+}
+
+export async function listAuditActions(db: Db, workspaceId: string) {
+  return repo.listAuditActions(db, workspaceId);
 }
 
 // ── for the command line ──────────────────────────────────────────────

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { getWorkspaceOrThrow } from '../access/index.js';
 import { type ProductInput, upsertProducts } from '../commerce/index.js';
 import { addTagsByIdentifier, normalizeEmail } from '../customers/index.js';
 import { createSource, findSourceById, ingest, listSources, processAllPending } from '../ingest/index.js';
@@ -15,7 +16,8 @@ export const IMPORT_QUEUE = 'imports.run';
 export const BATCH_SIZE = 500;
 /** Rejections kept on the import for its report. */
 export const MAX_REJECTIONS = 1000;
-export const DEFAULT_SOURCE_NAME = 'CSV import';
+/** The import source used when the upload names none, in the workspace's language. */
+const DEFAULT_SOURCE_NAMES: Record<string, string> = { en: 'CSV import', es: 'Importación CSV' };
 
 type Row = Record<string, string>;
 interface Line {
@@ -146,7 +148,12 @@ export async function runImport(ctx: Pick<JobContext, 'db' | 'reportProgress'>, 
 }
 
 /** The import source (channel `import`) of this name, created on first use. */
-export async function importSource(db: Db, workspaceId: string, name: string) {
+export async function importSource(db: Db, workspaceId: string, given: string | null | undefined) {
+  let name = given?.trim();
+  if (!name) {
+    const language = (await getWorkspaceOrThrow(db, workspaceId)).locale.slice(0, 2).toLowerCase();
+    name = DEFAULT_SOURCE_NAMES[language] ?? (DEFAULT_SOURCE_NAMES.en as string);
+  }
   const existing = (await listSources(db, workspaceId)).find((s) => s.channel === 'import' && s.name === name);
   const view = existing ?? (await createSource(db, workspaceId, { name, channel: 'import' }));
   const row = await findSourceById(db, view.id);
@@ -232,7 +239,7 @@ export function productLineProblem(fields: Record<string, string>): Omit<repo.Re
 
 /** Customers go through the event path: one Segment identify per row, deduplicated by content. */
 async function customerWriter(db: Db, workspaceId: string, sourceName: string | null) {
-  const source = await importSource(db, workspaceId, sourceName?.trim() || DEFAULT_SOURCE_NAME);
+  const source = await importSource(db, workspaceId, sourceName);
   return async (lines: Line[]): Promise<Outcome> => {
     const rejected: repo.Rejection[] = [];
     const batch: Record<string, unknown>[] = [];

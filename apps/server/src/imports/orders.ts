@@ -10,7 +10,7 @@ import { lookupCustomer, normalizeEmail } from '../customers/index.js';
 import { ingest, processAllPending } from '../ingest/index.js';
 import type { Db } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
-import { DEFAULT_SOURCE_NAME, identifyMessage, importSource, mapRecord, records } from './jobs.js';
+import { identifyMessage, importSource, mapRecord, records } from './jobs.js';
 import type { ImportPreset } from './mapping.js';
 import type * as repo from './repository.js';
 
@@ -165,7 +165,7 @@ export async function importOrders(
   const readRejected = rejected.length;
 
   // 2. The customers, through ingest like the customers import; then their profile ids.
-  const source = await importSource(db, workspaceId, imp.source_name?.trim() || DEFAULT_SOURCE_NAME);
+  const source = await importSource(db, workspaceId, imp.source_name);
   const list = [...customers.values()];
   for (let i = 0; i < list.length; i += IDENTIFY_BATCH) {
     const chunk = list.slice(i, i + IDENTIFY_BATCH);

@@ -23,6 +23,10 @@ export interface SetupInput {
   name?: string;
   email: string;
   password: string;
+  defaultCountry?: string;
+  currency?: string;
+  timezone?: string;
+  locale?: string;
 }
 
 export interface LoginInput {
@@ -139,5 +143,34 @@ export function useAcceptInvitation() {
     mutationFn: (input: AcceptInvitationInput) =>
       sessionCall(api<Session>('POST', '/api/v1/invitations/accept', { body: input })),
     onSuccess: (session) => adoptSession(queryClient, session),
+  });
+}
+
+export interface PasswordResetLookup {
+  email: string;
+  workspaceName: string;
+  expiresAt: string;
+}
+
+/** What a password reset link is for (public: the person is not signed in). */
+export function usePasswordReset(token: string) {
+  return useQuery({
+    queryKey: ['password-reset', token],
+    queryFn: () => api<PasswordResetLookup>('GET', '/api/v1/password-resets/lookup', { query: { token } }),
+    retry: false,
+  });
+}
+
+/** Sets a new password with a reset link; every session of that person ends, this browser's too. */
+export function useCompletePasswordReset() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { token: string; password: string }) =>
+      api<void>('POST', '/api/v1/password-resets/complete', { body: input }),
+    onSuccess: () => {
+      setCsrfToken(null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== setupKey[0] });
+      queryClient.setQueryData(sessionKey, null);
+    },
   });
 }

@@ -1,6 +1,6 @@
-import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Collapse, Group, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertCircle, IconClockHour4, IconInfoCircle } from '@tabler/icons-react';
+import { IconAlertCircle, IconClockHour4, IconInfoCircle, IconKey } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
@@ -17,7 +17,13 @@ import { email, password } from './validation';
 const FIELDS = ['email', 'password'] as const;
 
 /** Why someone landed on the sign-in page, passed in the router state. */
-export type LoginNotice = 'signedOut' | 'alreadySetUp';
+export type LoginNotice = 'signedOut' | 'alreadySetUp' | 'passwordReset';
+
+const NOTICES = {
+  signedOut: 'login.signedOut',
+  alreadySetUp: 'errors.alreadySetUp',
+  passwordReset: 'login.passwordReset',
+} as const;
 
 /** Sign-in with email and password. Where to go next is decided by the route guard. */
 export function LoginPage() {
@@ -30,6 +36,7 @@ export function LoginPage() {
   const [retryAt, setRetryAt] = useState<number | null>(null);
   const waitSeconds = useCountdown(retryAt);
   const firstField = useAutofocus<HTMLInputElement>();
+  const [forgotOpen, setForgotOpen] = useState(false);
 
   const form = useForm({
     initialValues: { email: '', password: '' },
@@ -55,8 +62,8 @@ export function LoginPage() {
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           {notice && !alert && !waitSeconds ? (
-            <Alert color="blue" icon={<IconInfoCircle />}>
-              {notice === 'signedOut' ? t('login.signedOut') : t('errors.alreadySetUp')}
+            <Alert color={notice === 'passwordReset' ? 'green' : 'blue'} icon={<IconInfoCircle />}>
+              {t(NOTICES[notice] ?? NOTICES.signedOut)}
             </Alert>
           ) : null}
           {waitSeconds > 0 ? (
@@ -86,6 +93,23 @@ export function LoginPage() {
           <Button type="submit" loading={login.isPending} disabled={waitSeconds > 0} fullWidth mt="xs">
             {t('login.submit')}
           </Button>
+          <Group justify="center">
+            <Anchor
+              component="button"
+              type="button"
+              size="sm"
+              aria-expanded={forgotOpen}
+              aria-controls="forgot-password-help"
+              onClick={() => setForgotOpen((o) => !o)}
+            >
+              {t('login.forgot')}
+            </Anchor>
+          </Group>
+          <Collapse expanded={forgotOpen} id="forgot-password-help">
+            <Alert color="gray" variant="light" icon={<IconKey />} title={t('login.forgotTitle')}>
+              {t('login.forgotHelp')}
+            </Alert>
+          </Collapse>
         </Stack>
       </form>
     </AuthLayout>

@@ -1,4 +1,4 @@
-import { Alert, Button, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Fieldset, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,13 +12,27 @@ import { placeError } from '../ui/errors';
 import { PasswordField } from '../ui/password-field';
 import { useAutofocus } from '../ui/use-autofocus';
 import { usePageTitle } from '../ui/use-page-title';
+import { guessDefaults, WorkspaceDefaultsFields } from '../ui/workspace-defaults-fields';
 import { email, MIN_PASSWORD_LENGTH, newPassword, required } from './validation';
 
-const FIELDS = ['workspaceName', 'name', 'email', 'password'] as const;
+const FIELDS = [
+  'workspaceName',
+  'name',
+  'email',
+  'password',
+  'defaultCountry',
+  'currency',
+  'timezone',
+  'locale',
+] as const;
+
+const LEGEND = {
+  legend: { fontWeight: 700, fontSize: 'var(--mantine-font-size-lg)', marginBottom: 'var(--mantine-spacing-xs)' },
+};
 
 /** First run: creates the workspace and its owner, then signs the owner in. */
 export function SetupPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   usePageTitle(t('setup.title'));
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -27,7 +41,13 @@ export function SetupPage() {
   const firstField = useAutofocus<HTMLInputElement>();
 
   const form = useForm({
-    initialValues: { workspaceName: '', name: '', email: '', password: '' },
+    initialValues: {
+      workspaceName: '',
+      name: '',
+      email: '',
+      password: '',
+      ...guessDefaults(i18n.resolvedLanguage ?? 'en'),
+    },
     validate: { workspaceName: required(t), name: required(t), email: email(t), password: newPassword(t) },
   });
 
@@ -39,6 +59,10 @@ export function SetupPage() {
         name: values.name.trim() || undefined,
         email: values.email.trim(),
         password: values.password,
+        defaultCountry: values.defaultCountry,
+        currency: values.currency,
+        timezone: values.timezone,
+        locale: values.locale,
       });
       navigate('/', { replace: true });
     } catch (error) {
@@ -53,7 +77,7 @@ export function SetupPage() {
   });
 
   return (
-    <AuthLayout title={t('setup.title')} intro={t('setup.intro')}>
+    <AuthLayout title={t('setup.title')} intro={t('setup.intro')} width={640}>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           {alert ? (
@@ -61,29 +85,38 @@ export function SetupPage() {
               {alert}
             </Alert>
           ) : null}
-          <TextInput
-            ref={firstField}
-            label={t('fields.workspaceName')}
-            description={t('fields.workspaceNameDescription')}
-            autoComplete="organization"
-            required
-            {...form.getInputProps('workspaceName')}
-          />
-          <TextInput label={t('fields.name')} autoComplete="name" required {...form.getInputProps('name')} />
-          <TextInput
-            label={t('fields.email')}
-            type="email"
-            autoComplete="email"
-            required
-            {...form.getInputProps('email')}
-          />
-          <PasswordField
-            label={t('fields.password')}
-            description={t('fields.newPasswordDescription', { count: MIN_PASSWORD_LENGTH })}
-            autoComplete="new-password"
-            required
-            {...form.getInputProps('password')}
-          />
+          <Fieldset legend={t('setup.business')} variant="unstyled" styles={LEGEND}>
+            <Stack gap="md">
+              <TextInput
+                ref={firstField}
+                label={t('fields.workspaceName')}
+                description={t('fields.workspaceNameDescription')}
+                autoComplete="organization"
+                required
+                {...form.getInputProps('workspaceName')}
+              />
+              <WorkspaceDefaultsFields form={form} />
+            </Stack>
+          </Fieldset>
+          <Fieldset legend={t('setup.account')} variant="unstyled" styles={LEGEND}>
+            <Stack gap="md">
+              <TextInput label={t('fields.name')} autoComplete="name" required {...form.getInputProps('name')} />
+              <TextInput
+                label={t('fields.email')}
+                type="email"
+                autoComplete="email"
+                required
+                {...form.getInputProps('email')}
+              />
+              <PasswordField
+                label={t('fields.password')}
+                description={t('fields.newPasswordDescription', { count: MIN_PASSWORD_LENGTH })}
+                autoComplete="new-password"
+                required
+                {...form.getInputProps('password')}
+              />
+            </Stack>
+          </Fieldset>
           <Button type="submit" loading={setup.isPending} fullWidth mt="xs">
             {t('setup.submit')}
           </Button>

@@ -4,14 +4,16 @@ import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
 import { importsEs } from '../imports/locales/es';
+import { settingsEn } from '../settings/locales/en';
+import { settingsEs } from '../settings/locales/es';
 import { sourcesEn } from '../sources/locales/en';
 import { sourcesEs } from '../sources/locales/es';
 import { en } from './en';
 import { es } from './es';
 
 // Each product area keeps its strings in its own files, under its own key.
-const translationEn = { ...en, customers: customersEn, sources: sourcesEn, imports: importsEn };
-const translationEs = { ...es, customers: customersEs, sources: sourcesEs, imports: importsEs };
+const translationEn = { ...en, customers: customersEn, sources: sourcesEn, imports: importsEn, settings: settingsEn };
+const translationEs = { ...es, customers: customersEs, sources: sourcesEs, imports: importsEs, settings: settingsEs };
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];

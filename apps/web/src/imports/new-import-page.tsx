@@ -168,7 +168,8 @@ export function NewImportPage() {
         kind,
         mapping: preset ? null : mappingToSend(mapping),
         preset,
-        sourceName,
+        // Left empty: the name the placeholder shows, in the person's language.
+        sourceName: sourceName.trim() || t('imports.file.sourceNamePlaceholder'),
       });
       navigate(`/imports/${view.id}`);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { AppShell, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileImport, IconHome, IconPlugConnected, IconUsers } from '@tabler/icons-react';
+import { IconFileImport, IconHome, IconPlugConnected, IconSettings, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, Link as RouterLink, useLocation } from 'react-router-dom';
 import type { Session } from '../api/session';
@@ -16,6 +16,7 @@ const NAV = [
   { to: '/customers', labelKey: 'customers.nav', icon: IconUsers },
   { to: '/sources', labelKey: 'shell.sources', icon: IconPlugConnected },
   { to: '/imports', labelKey: 'shell.imports', icon: IconFileImport },
+  { to: '/settings', labelKey: 'settings.nav', icon: IconSettings },
 ] as const;
 
 /** The frame around every signed-in page: header, navbar and the page itself. */

@@ -8,10 +8,12 @@ interface AuthLayoutProps {
   title: string;
   intro?: ReactNode;
   children: ReactNode;
+  /** Width of the card in pixels (longer forms are wider). */
+  width?: number;
 }
 
 /** The frame of the pages shown before signing in: a centred card with the language and theme controls. */
-export function AuthLayout({ title, intro, children }: AuthLayoutProps) {
+export function AuthLayout({ title, intro, children, width = 460 }: AuthLayoutProps) {
   return (
     <Box mih="100vh" bg="var(--mantine-color-body)">
       <Group component="header" justify="space-between" px="md" py="sm">
@@ -21,7 +23,7 @@ export function AuthLayout({ title, intro, children }: AuthLayoutProps) {
           <ColorSchemeToggle />
         </Group>
       </Group>
-      <Container component="main" size={460} py={{ base: 'md', sm: 48 }}>
+      <Container component="main" size={width} py={{ base: 'md', sm: 48 }}>
         <Paper withBorder shadow="sm" radius="md" p={{ base: 'lg', sm: 'xl' }}>
           <Stack gap="lg">
             <Stack gap={4}>

@@ -86,7 +86,7 @@ export const importsEs: Strings<typeof importsEn> = {
     line: 'Línea',
     checkTitle: 'Revisión de las primeras filas',
     checking: 'Revisando las primeras filas…',
-    checkOk_one: 'Ningún problema en la primera fila.',
+    checkOk_one: 'Ningún problema en {{count}} fila revisada.',
     checkOk_other: 'Ningún problema en las primeras {{count}} filas.',
     checkProblems_one: 'Se rechazará {{count}} de las primeras {{rows}} filas:',
     checkProblems_other: 'Se rechazarán {{count}} de las primeras {{rows}} filas:',
