@@ -206,6 +206,17 @@ export async function insertIdentifiersBulk(
   }
 }
 
+/** The traits of profiles and what identity resolution keeps beside them. */
+export async function findTraitStates(db: Db | Tx, workspaceId: string, ids: string[]) {
+  if (ids.length === 0) return [];
+  return t(db)
+    .selectFrom('customers')
+    .select(['id', 'traits', 'trait_times', 'email', 'phone'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export async function findCustomers(db: Db | Tx, workspaceId: string, ids: string[]) {
   if (ids.length === 0) return [];
   return t(db)

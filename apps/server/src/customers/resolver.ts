@@ -55,19 +55,24 @@ export class IdentityResolver {
   /** Reads the owners of many identifiers at once (call with the whole batch's identifiers). */
   async prefetch(ids: Identifier[]): Promise<void> {
     const missing = ids.filter((i) => !this.#owner.has(identifierKey(i)));
+    if (missing.length === 0) return;
     const unique = [...new Map(missing.map((i) => [identifierKey(i), i])).values()];
+    const found = new Set<string>();
     for (let i = 0; i < unique.length; i += 1000) {
       const chunk = unique.slice(i, i + 1000);
-      const found = await repo.findOwnersBulk(this.tx, this.workspaceId, chunk);
+      const rows = await repo.findOwnersBulk(this.tx, this.workspaceId, chunk);
       for (const c of chunk) this.#owner.set(identifierKey(c), null);
-      for (const f of found) this.#owner.set(`${f.kind}\u0000${f.value}`, f.customer_id);
+      for (const f of rows) {
+        this.#owner.set(`${f.kind}\u0000${f.value}`, f.customer_id);
+        found.add(f.customer_id);
+      }
     }
-    const owners = [...new Set([...this.#owner.values()].filter((v): v is string => !!v))];
+    const owners = [...found];
     await this.#loadInfo(owners);
     // Their traits too, for identify events (read once here rather than profile by profile).
     const unread = owners.filter((id) => !this.#traits.has(id));
     for (let i = 0; i < unread.length; i += 1000) {
-      for (const c of await repo.findCustomers(this.tx, this.workspaceId, unread.slice(i, i + 1000))) {
+      for (const c of await repo.findTraitStates(this.tx, this.workspaceId, unread.slice(i, i + 1000))) {
         this.#traits.set(c.id, {
           traits: c.traits,
           times: c.trait_times,
