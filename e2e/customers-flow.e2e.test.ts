@@ -221,7 +221,10 @@ describe('customers list and customer 360 in a browser', () => {
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Tags changed on 2 customers.').waitFor();
     await page.getByRole('button', { name: /^Columns/ }).click();
-    await page.getByRole('checkbox', { name: 'Tags', exact: true }).check();
+    // The columns live in the page address: the box turns checked once the address has changed.
+    const tagsColumn = page.getByRole('checkbox', { name: 'Tags', exact: true });
+    await tagsColumn.click();
+    await expect.poll(() => tagsColumn.isChecked(), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Escape');
     await page.getByRole('row').filter({ hasText: 'María Rossi' }).getByText('till', { exact: true }).waitFor();
   });
