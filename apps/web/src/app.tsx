@@ -2,6 +2,7 @@ import { createTheme, localStorageColorSchemeManager, MantineProvider, PasswordI
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { DashboardPage } from './analytics/dashboard-page';
 import { ApiError, setCsrfToken } from './api/client';
 import { sessionKey } from './api/session';
 import { InvitePage } from './auth/invite-page';
@@ -15,6 +16,8 @@ import { NotFoundPage } from './home/not-found-page';
 import { ImportPage } from './imports/import-page';
 import { ImportsPage } from './imports/imports-page';
 import { NewImportPage } from './imports/new-import-page';
+import { SegmentEditorPage } from './segments/segment-editor-page';
+import { SegmentsPage } from './segments/segments-page';
 import { SettingsPage } from './settings/settings-page';
 import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
 import { SourcePage } from './sources/source-page';
@@ -87,6 +90,10 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route index element={<HomePage />} />
                 <Route path="/customers" element={<CustomersPage />} />
                 <Route path="/customers/:id" element={<CustomerPage />} />
+                <Route path="/segments" element={<SegmentsPage />} />
+                <Route path="/segments/new" element={<SegmentEditorPage />} />
+                <Route path="/segments/:id" element={<SegmentEditorPage />} />
+                <Route path="/dashboard" element={<DashboardPage />} />
                 <Route path="/sources" element={<SourcesPage />} />
                 <Route path="/sources/:id" element={<SourcePage />} />
                 <Route path="/imports" element={<ImportsPage />} />

@@ -5,8 +5,10 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink } from 'react-router-dom';
 import { api } from '../api/client';
+import { can } from '../api/permissions';
 import type { Role } from '../api/session';
 import { type ImportView, useImports } from '../imports/api';
+import { useSegments } from '../segments/api';
 import { useCurrentSession } from '../shell/guards';
 import { canWrite } from '../shell/use-can';
 import { type Source, useSources } from '../sources/api';
@@ -18,6 +20,7 @@ interface OnboardingData {
   sources: Source[] | undefined;
   imports: ImportView[] | undefined;
   firstCustomer: { id: string }[] | undefined;
+  segments: { id: string }[] | undefined;
 }
 
 /** Everything the steps look at, fetched once (and again every few seconds while a step is open). */
@@ -29,11 +32,17 @@ function useOnboardingData(poll: number | false): OnboardingData {
     queryFn: () => api<{ data: { id: string }[] }>('GET', '/api/v1/customers', { query: { limit: 1 } }),
     refetchInterval: poll,
   });
-  return { sources: sources.data, imports: imports.data, firstCustomer: customers.data?.data };
+  const segments = useSegments({ refetchInterval: poll });
+  return {
+    sources: sources.data,
+    imports: imports.data,
+    firstCustomer: customers.data?.data,
+    segments: segments.data,
+  };
 }
 
 interface Step {
-  id: 'connect' | 'data' | 'customer';
+  id: 'connect' | 'data' | 'customer' | 'segment';
   /** Done, not done, or undefined while the data is loading. */
   isDone: (data: OnboardingData) => boolean | undefined;
   /** What to do next, shown on the first open step. */
@@ -95,6 +104,16 @@ const STEPS: Step[] = [
           {t('home.checklist.customer.waiting')}
         </Text>
       );
+    },
+  },
+  {
+    id: 'segment',
+    isDone: (data) => (data.segments ? data.segments.length > 0 : undefined),
+    Action: ({ role }) => {
+      const { t } = useTranslation();
+      return can(role, 'segments', 'write') ? (
+        <ActionLink to="/segments/new">{t('home.checklist.segment.action')}</ActionLink>
+      ) : null;
     },
   },
 ];

@@ -147,6 +147,11 @@ export const en = {
         description: 'Every person who sends an event or comes in a file gets one profile.',
         waiting: 'Waiting for the first customer…',
       },
+      segment: {
+        title: 'Create your first segment',
+        description: 'Group customers by what they do and buy, such as “ordered twice” or “not seen for 90 days”.',
+        action: 'Create a segment',
+      },
     },
   },
   notFound: {

@@ -150,6 +150,12 @@ export const es: Translation = {
         description: 'Cada persona que envía un evento o llega en un archivo tiene un único perfil.',
         waiting: 'Esperando al primer cliente…',
       },
+      segment: {
+        title: 'Crea tu primer segmento',
+        description:
+          'Agrupa a tus clientes por lo que hacen y compran, como «pidió dos veces» o «no lo vemos desde hace 90 días».',
+        action: 'Crear un segmento',
+      },
     },
   },
   notFound: {

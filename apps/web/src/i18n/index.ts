@@ -1,9 +1,13 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { analyticsEn } from '../analytics/locales/en';
+import { analyticsEs } from '../analytics/locales/es';
 import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
 import { importsEs } from '../imports/locales/es';
+import { segmentsEn } from '../segments/locales/en';
+import { segmentsEs } from '../segments/locales/es';
 import { settingsEn } from '../settings/locales/en';
 import { settingsEs } from '../settings/locales/es';
 import { sourcesEn } from '../sources/locales/en';
@@ -12,8 +16,24 @@ import { en } from './en';
 import { es } from './es';
 
 // Each product area keeps its strings in its own files, under its own key.
-const translationEn = { ...en, customers: customersEn, sources: sourcesEn, imports: importsEn, settings: settingsEn };
-const translationEs = { ...es, customers: customersEs, sources: sourcesEs, imports: importsEs, settings: settingsEs };
+const translationEn = {
+  ...en,
+  customers: customersEn,
+  sources: sourcesEn,
+  imports: importsEn,
+  settings: settingsEn,
+  segments: segmentsEn,
+  analytics: analyticsEn,
+};
+const translationEs = {
+  ...es,
+  customers: customersEs,
+  sources: sourcesEs,
+  imports: importsEs,
+  settings: settingsEs,
+  segments: segmentsEs,
+  analytics: analyticsEs,
+};
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];

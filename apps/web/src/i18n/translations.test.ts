@@ -25,6 +25,14 @@ const SAME_IN_BOTH = new Set([
   'sources.snippets.node',
   'imports.file.presetOnlineRetail',
   'imports.fields.sku',
+  // "no" is the same word; placeholders and score symbols (R1…F5) of the dashboard.
+  'segments.sentence.false',
+  'analytics.periodSummary',
+  'analytics.cohorts.range',
+  'analytics.rfm.rf',
+  'analytics.rfm.r',
+  'analytics.rfm.f',
+  'analytics.rfm.cellSummary',
 ]);
 
 type Tree = { [key: string]: string | Tree };

@@ -1,6 +1,14 @@
 import { AppShell, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileImport, IconHome, IconPlugConnected, IconSettings, IconUsers } from '@tabler/icons-react';
+import {
+  IconChartBar,
+  IconChartPie,
+  IconFileImport,
+  IconHome,
+  IconPlugConnected,
+  IconSettings,
+  IconUsers,
+} from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, Link as RouterLink, useLocation } from 'react-router-dom';
 import type { Session } from '../api/session';
@@ -13,7 +21,9 @@ import { WorkspaceSwitcher } from './workspace-switcher';
 /** Navigation entries: only what exists. */
 const NAV = [
   { to: '/', labelKey: 'shell.home', icon: IconHome },
+  { to: '/dashboard', labelKey: 'analytics.nav', icon: IconChartBar },
   { to: '/customers', labelKey: 'customers.nav', icon: IconUsers },
+  { to: '/segments', labelKey: 'segments.nav', icon: IconChartPie },
   { to: '/sources', labelKey: 'shell.sources', icon: IconPlugConnected },
   { to: '/imports', labelKey: 'shell.imports', icon: IconFileImport },
   { to: '/settings', labelKey: 'settings.nav', icon: IconSettings },

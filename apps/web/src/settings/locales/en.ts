@@ -118,6 +118,8 @@ export const settingsEn = {
       sources: 'Sources',
       commerce: 'Orders and products',
       imports: 'Imports',
+      analytics: 'Dashboard and goals',
+      segments: 'Segments',
     },
     scopeRead: '{{resource}}: read',
     scopeWrite: '{{resource}}: read and change',

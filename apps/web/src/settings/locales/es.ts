@@ -121,6 +121,8 @@ export const settingsEs: SettingsStrings = {
       sources: 'Fuentes',
       commerce: 'Pedidos y productos',
       imports: 'Importaciones',
+      analytics: 'Panel y objetivos',
+      segments: 'Segmentos',
     },
     scopeRead: '{{resource}}: leer',
     scopeWrite: '{{resource}}: leer y cambiar',
