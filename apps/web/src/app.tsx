@@ -1,8 +1,8 @@
 import { createTheme, localStorageColorSchemeManager, MantineProvider, PasswordInput, TextInput } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
-import { DashboardPage } from './analytics/dashboard-page';
 import { ApiError, setCsrfToken } from './api/client';
 import { sessionKey } from './api/session';
 import { InvitePage } from './auth/invite-page';
@@ -16,12 +16,19 @@ import { NotFoundPage } from './home/not-found-page';
 import { ImportPage } from './imports/import-page';
 import { ImportsPage } from './imports/imports-page';
 import { NewImportPage } from './imports/new-import-page';
-import { SegmentEditorPage } from './segments/segment-editor-page';
-import { SegmentsPage } from './segments/segments-page';
 import { SettingsPage } from './settings/settings-page';
 import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
 import { SourcePage } from './sources/source-page';
 import { SourcesPage } from './sources/sources-page';
+import { PageLoader } from './ui/page-loader';
+
+// The dashboard (with the charting library) and the segment pages load when first opened, not with the app.
+const DashboardPage = lazy(() => import('./analytics/dashboard-page').then((m) => ({ default: m.DashboardPage })));
+const SegmentsPage = lazy(() => import('./segments/segments-page').then((m) => ({ default: m.SegmentsPage })));
+const SegmentEditorPage = lazy(() =>
+  import('./segments/segment-editor-page').then((m) => ({ default: m.SegmentEditorPage })),
+);
+const later = (page: React.ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
 
 const theme = createTheme({
   primaryColor: 'blue',
@@ -90,10 +97,10 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route index element={<HomePage />} />
                 <Route path="/customers" element={<CustomersPage />} />
                 <Route path="/customers/:id" element={<CustomerPage />} />
-                <Route path="/segments" element={<SegmentsPage />} />
-                <Route path="/segments/new" element={<SegmentEditorPage />} />
-                <Route path="/segments/:id" element={<SegmentEditorPage />} />
-                <Route path="/dashboard" element={<DashboardPage />} />
+                <Route path="/segments" element={later(<SegmentsPage />)} />
+                <Route path="/segments/new" element={later(<SegmentEditorPage />)} />
+                <Route path="/segments/:id" element={later(<SegmentEditorPage />)} />
+                <Route path="/dashboard" element={later(<DashboardPage />)} />
                 <Route path="/sources" element={<SourcesPage />} />
                 <Route path="/sources/:id" element={<SourcePage />} />
                 <Route path="/imports" element={<ImportsPage />} />
