@@ -175,15 +175,15 @@ export class RuleCompiler {
         };
       case 'bought': {
         const productMatch = c.product
-          ? sql` and (i.product_id = ${c.product} or i.sku = ${c.product} or lower(i.name) = lower(${c.product})
-                 or p.sku = ${c.product} or lower(p.name) = lower(${c.product}))`
+          ? sql` and (p.external_id = ${c.product} or p.sku = ${c.product} or i.sku = ${c.product}
+                 or lower(p.name) = lower(${c.product}) or lower(i.name) = lower(${c.product}))`
           : sql``;
         const categoryMatch = c.category ? sql` and lower(p.category) = lower(${c.category})` : sql``;
         const a = this.#join(
           sql`select o.customer_id, count(distinct o.id) as n
               from orders o
               join order_items i on i.order_id = o.id and i.workspace_id = ${ws}
-              left join products p on p.workspace_id = ${ws} and p.external_id = i.product_id
+              left join products p on p.workspace_id = ${ws} and p.id = i.product_id
               where o.workspace_id = ${ws} and o.customer_id is not null and o.cancelled_at is null
               ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}${productMatch}${categoryMatch}
               group by o.customer_id`,
