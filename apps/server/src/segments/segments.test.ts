@@ -259,6 +259,11 @@ describe('conditions', () => {
       'dan',
     ]);
     expect(await who({ type: 'fact', fact: 'channels', op: 'excludes', value: 'ecommerce' })).toEqual(['cara']);
+    // Everyone's earliest event is their identify on the web (January 2025); orders came later.
+    const acq = { type: 'fact', fact: 'acquisition_channel' } as const;
+    expect(await who({ ...acq, op: 'equals', value: 'web' })).toEqual(['ana', 'ben', 'cara', 'dan']);
+    expect(await who({ ...acq, op: 'in', value: ['ecommerce', 'email'] })).toEqual([]);
+    expect(await who({ ...acq, op: 'not_equals', value: 'ecommerce' })).toEqual(['ana', 'ben', 'cara', 'dan']);
   });
 
   it('nesting and NOT', async () => {
