@@ -80,7 +80,13 @@ beforeAll(async () => {
   // dan: birthday yesterday; 5 views of cakes at 12 yesterday; one order of 200, cancelled.
   await identify('dan', { email: 'dan@example.com', birthday: '1975-03-09' });
   for (const d of ['2026-03-01', '2026-03-05', '2026-03-08']) {
-    await track('web', 'ana', 'Product Viewed', { product_id: 'bread', category: 'Bakery', price: 4 }, `${d}T10:00:00Z`);
+    await track(
+      'web',
+      'ana',
+      'Product Viewed',
+      { product_id: 'bread', category: 'Bakery', price: 4 },
+      `${d}T10:00:00Z`,
+    );
   }
   await track('web', 'ben', 'Product Viewed', { product_id: 'bread' }, '2026-01-15T10:00:00Z');
   for (let i = 0; i < 5; i++) {
