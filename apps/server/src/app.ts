@@ -17,6 +17,7 @@ import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
+import { segmentsRoutes } from './segments/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
@@ -124,6 +125,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(segmentRoutes, { ctx });
   await app.register(commerceRoutes, { ctx });
   await app.register(importsRoutes, { ctx });
+  await app.register(segmentsRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -1,0 +1,66 @@
+/**
+ * Background work of segments, on the durable job queue (platform/jobs.ts):
+ * - `segments.incremental` (one per workspace at a time): re-evaluates the customers processing
+ *   marked in `segment_dirty_customers`. Enqueued by the processing transaction that marked
+ *   them, a second or two later, so a burst of batches is evaluated together.
+ * - `segments.refresh`: the hourly full refresh of every dynamic segment (rules about time
+ *   change without any event), which then schedules itself for the next hour.
+ */
+import type { Db, Tx } from '../platform/db.js';
+import type { JobQueue } from '../platform/jobs.js';
+import * as repo from './repository.js';
+import { refreshMarked, refreshWorkspace } from './service.js';
+
+export const INCREMENTAL_QUEUE = 'segments.incremental';
+export const REFRESH_QUEUE = 'segments.refresh';
+const HOUR_MS = 3_600_000;
+
+let queue: JobQueue | undefined;
+
+/** Registers the segment jobs on a worker and makes sure the hourly refresh is scheduled. */
+export function registerSegmentJobs(jobs: JobQueue, _db: Db, opts: { scheduleHourly?: boolean } = {}): void {
+  queue = jobs;
+  jobs.register(INCREMENTAL_QUEUE, async (job, ctx) =>
+    refreshMarked(ctx.db, (job.payload as { workspaceId: string }).workspaceId),
+  );
+  jobs.register(REFRESH_QUEUE, async (_job, ctx) => {
+    const now = new Date();
+    const done: Record<string, { entered: number; exited: number }> = {};
+    for (const ws of await repo.workspacesWithDynamicSegments(ctx.db))
+      done[ws] = await refreshWorkspace(ctx.db, ws, now);
+    // Marks left by a batch whose job slipped by (see ADR 0007) are picked up here at the latest.
+    for (const ws of await repo.workspacesWithDirty(ctx.db)) await refreshMarked(ctx.db, ws, now);
+    await scheduleHourlyRefresh(jobs, now);
+    return { workspaces: Object.keys(done).length };
+  });
+  if (opts.scheduleHourly !== false) {
+    scheduleHourlyRefresh(jobs, new Date()).catch(() => {
+      // The next start (or the next refresh job) schedules it.
+    });
+  }
+}
+
+/** Enqueues the full refresh at the next full hour (once: keyed by that hour). */
+export async function scheduleHourlyRefresh(jobs: JobQueue, now: Date): Promise<string> {
+  const next = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS);
+  return jobs.enqueue(
+    REFRESH_QUEUE,
+    {},
+    { runAt: next, singletonKey: `hourly:${next.toISOString()}`, timeoutSeconds: 3600 },
+  );
+}
+
+/**
+ * In the processing transaction: the incremental job of this workspace, due in 2 seconds. The
+ * key names the second, so a batch committed while an earlier job runs gets a job of its own.
+ */
+export async function scheduleIncremental(tx: Tx, workspaceId: string, now = Date.now()): Promise<void> {
+  if (!queue) return; // no worker in this process: the hourly refresh picks the marks up
+  const second = Math.floor(now / 1000);
+  await queue.enqueue(
+    INCREMENTAL_QUEUE,
+    { workspaceId },
+    { workspaceId, runAt: new Date((second + 2) * 1000), singletonKey: `${workspaceId}:${second}` },
+    tx,
+  );
+}
