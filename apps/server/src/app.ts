@@ -13,6 +13,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { accessRoutes, authPlugin } from './access/index.js';
+import { analyticsRoutes } from './analytics/index.js';
 import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
@@ -124,6 +125,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(segmentRoutes, { ctx });
   await app.register(commerceRoutes, { ctx });
   await app.register(importsRoutes, { ctx });
+  await app.register(analyticsRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -45,6 +45,10 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
     columns: ['name', 'revenue'],
   }),
   'PATCH /api/v1/customers/views/:id': () => ({ name: 'Renamed', filters: { channel: 'web' }, sort: 'name' }),
+  'PUT /api/v1/metrics/spend': () => ({ month: '2026-01', channel: 'email', amount: 120 }),
+  'PUT /api/v1/metrics/lifecycle/thresholds': () => ({ activeDays: 14, atRiskDays: 40, lapsedDays: 90 }),
+  'POST /api/v1/goals': () => ({ kpi: 'repeatPurchaseRate', target: 0.4, deadline: '2099-06-30', name: 'Repeat' }),
+  'PATCH /api/v1/goals/:id': () => ({ name: 'Renamed', target: 0.5 }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
@@ -52,6 +56,7 @@ const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/password-resets/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/customers/lookup': () => 'email=a1%40example.com',
+  'GET /api/v1/metrics/funnel': () => 'steps=Product%20Viewed&steps=Order%20Completed',
 };
 
 const apiRoutes = () => t.app.kithRoutes.filter((r) => r.url.startsWith('/api/v1/'));
@@ -93,6 +98,8 @@ async function snapshotA() {
     '/api/v1/products',
     `/api/v1/sources/${A.ids.source}/quarantine`,
     '/api/v1/imports',
+    '/api/v1/metrics/spend',
+    '/api/v1/goals',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -156,6 +163,16 @@ beforeAll(async () => {
     body: { name: 'VIPs', filters: { tag: 'vip' } },
   });
   expect(viewA.statusCode, viewA.body).toBe(201);
+  const goalA = await t.req('POST', '/api/v1/goals', {
+    auth: ownerA.auth,
+    body: { kpi: 'orders', target: 10, deadline: '2099-12-31' },
+  });
+  expect(goalA.statusCode, goalA.body).toBe(201);
+  const spendA = await t.req('PUT', '/api/v1/metrics/spend', {
+    auth: ownerA.auth,
+    body: { month: '2026-01', channel: 'web', amount: 50 },
+  });
+  expect(spendA.statusCode, spendA.body).toBe(200);
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -177,6 +194,7 @@ beforeAll(async () => {
       order: orderA,
       product: productA,
       view: viewA.json().id,
+      goal: goalA.json().id,
     },
   };
 

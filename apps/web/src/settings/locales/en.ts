@@ -118,6 +118,7 @@ export const settingsEn = {
       sources: 'Sources',
       commerce: 'Orders and products',
       imports: 'Imports',
+      analytics: 'Analytics',
     },
     scopeRead: '{{resource}}: read',
     scopeWrite: '{{resource}}: read and change',

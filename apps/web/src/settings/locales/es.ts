@@ -121,6 +121,7 @@ export const settingsEs: SettingsStrings = {
       sources: 'Fuentes',
       commerce: 'Pedidos y productos',
       imports: 'Importaciones',
+      analytics: 'Analítica',
     },
     scopeRead: '{{resource}}: leer',
     scopeWrite: '{{resource}}: leer y cambiar',
