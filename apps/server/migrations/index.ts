@@ -8,6 +8,7 @@ import * as m0006 from './0006_commerce.js';
 import * as m0007 from './0007_imports.js';
 import * as m0008 from './0008_customer_views.js';
 import * as m0009 from './0009_password_resets.js';
+import * as m0010 from './0010_acquisition_channel.js';
 import * as m0011 from './0011_analytics.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007_imports': m0007,
   '0008_customer_views': m0008,
   '0009_password_resets': m0009,
+  '0010_acquisition_channel': m0010,
   '0011_analytics': m0011,
 };

@@ -11,7 +11,7 @@ import { API_VERSION } from './app.js';
 import { duration, num, ProgressBar, processDemo, storeDemo } from './demo/index.js';
 import { getImportOrThrow, IMPORT_KINDS, runImport, storeImport } from './imports/index.js';
 import { type Config, loadConfig } from './platform/config.js';
-import { DataDirInUseError } from './platform/db.js';
+import { DataDirInUseError, refreshStatistics } from './platform/db.js';
 import { UserError } from './platform/errors.js';
 import { openContext, type Running, startServer, startWorker } from './server.js';
 
@@ -281,6 +281,8 @@ export function buildCli(): Command {
           if (processed < stored.accepted)
             process.stderr.write('kith: another process (a running server) is building the remaining profiles\n');
         }
+        // Statistics for the planner after the bulk load (PGlite has no autovacuum).
+        await refreshStatistics(ctx.db);
         const again = stored.duplicates
           ? ` (${num(stored.duplicates)} were already stored by an earlier run with seed ${opts.seed})`
           : '';

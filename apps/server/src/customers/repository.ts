@@ -17,6 +17,8 @@ interface CustomersTable {
   notes: string | null;
   owner_user_id: string | null;
   channels: Generated<string[]>;
+  /** The channel of the customer's earliest event (null: none yet). */
+  acquisition_channel: string | null;
   first_seen_at: Date | null;
   last_seen_at: Date | null;
   order_count: Generated<number>;
@@ -247,6 +249,7 @@ export type CustomerPatch = Partial<
     | 'notes'
     | 'owner_user_id'
     | 'currency'
+    | 'acquisition_channel'
     | 'first_seen_at'
     | 'last_seen_at'
     | 'first_order_at'
@@ -551,6 +554,7 @@ const SUMMARY = [
   'phone',
   'user_id',
   'channels',
+  'acquisition_channel',
   'tags',
   'first_seen_at',
   'last_seen_at',
@@ -802,7 +806,7 @@ export async function findOwnerInfo(db: Db | Tx, workspaceId: string, customerId
   return r.rows;
 }
 
-/** First/last seen, channels and display identifiers of many profiles in one statement. */
+/** First/last seen, acquisition channel, channels and display identifiers of many profiles in one statement. */
 export async function applyTouches(
   db: Db | Tx,
   workspaceId: string,
@@ -811,6 +815,8 @@ export async function applyTouches(
     first: Date;
     last: Date;
     channels: string[];
+    /** The channel of the earliest of these events. */
+    firstChannel: string | null;
     userId: string | null;
     email: string | null;
     phone: string | null;
@@ -820,6 +826,9 @@ export async function applyTouches(
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   await sql`
     update customers c set
+      acquisition_channel = case
+        when c.acquisition_channel is null or v.first < c.first_seen_at then coalesce(v.first_channel, c.acquisition_channel)
+        else c.acquisition_channel end,
       first_seen_at = least(coalesce(c.first_seen_at, v.first), v.first),
       last_seen_at = greatest(coalesce(c.last_seen_at, v.last), v.last),
       channels = (select coalesce(array_agg(distinct ch order by ch), '{}') from unnest(c.channels || string_to_array(v.channels, ',')) as ch where ch <> ''),
@@ -829,8 +838,9 @@ export async function applyTouches(
       updated_at = now()
     from unnest(
       ${col((r) => r.id)}::text[], ${col((r) => r.first.toISOString())}::timestamptz[], ${col((r) => r.last.toISOString())}::timestamptz[],
-      ${col((r) => r.channels.join(','))}::text[], ${col((r) => r.userId)}::text[], ${col((r) => r.email)}::text[], ${col((r) => r.phone)}::text[]
-    ) as v(id, first, last, channels, user_id, email, phone)
+      ${col((r) => r.channels.join(','))}::text[], ${col((r) => r.firstChannel)}::text[], ${col((r) => r.userId)}::text[],
+      ${col((r) => r.email)}::text[], ${col((r) => r.phone)}::text[]
+    ) as v(id, first, last, channels, first_channel, user_id, email, phone)
     where c.workspace_id = ${workspaceId} and c.id = v.id`.execute(db);
 }
 

@@ -23,6 +23,8 @@ interface Touch {
   first: Date;
   last: Date;
   channels: Set<string>;
+  /** The channel of the earliest event seen (the acquisition channel of a new profile). */
+  firstChannel: string | null;
   userId: string | null;
   email: string | null;
   phone: string | null;
@@ -92,10 +94,10 @@ export class IdentityResolver {
     }
   }
 
-  #touchOf(id: string, at: Date): Touch {
+  #touchOf(id: string, at: Date, channel: string | null): Touch {
     let t = this.#touch.get(id);
     if (!t) {
-      t = { first: at, last: at, channels: new Set(), userId: null, email: null, phone: null };
+      t = { first: at, last: at, channels: new Set(), firstChannel: channel, userId: null, email: null, phone: null };
       this.#touch.set(id, t);
     }
     return t;
@@ -197,8 +199,12 @@ export class IdentityResolver {
         if (i.kind === 'user_id') survivor.userIds.add(i.value);
       }
     }
-    const t = this.#touchOf(survivor.id, input.timestamp);
-    if (input.timestamp < t.first) t.first = input.timestamp;
+    const t = this.#touchOf(survivor.id, input.timestamp, input.channel ?? null);
+    if (input.timestamp < t.first) {
+      t.first = input.timestamp;
+      t.firstChannel = input.channel ?? t.firstChannel;
+    }
+    t.firstChannel ??= input.channel ?? null;
     if (input.timestamp > t.last) t.last = input.timestamp;
     if (input.channel) t.channels.add(input.channel);
     t.userId ??= input.userId ?? attach.find((i) => i.kind === 'user_id')?.value ?? null;

@@ -61,6 +61,11 @@ export async function mergeCustomers(
     channels: [...new Set([...survivor.channels, ...merged.channels])],
     notes: [survivor.notes, merged.notes].filter(Boolean).join('\n\n') || null,
     owner_user_id: survivor.owner_user_id ?? merged.owner_user_id,
+    // The acquisition channel of whichever profile was seen first.
+    acquisition_channel:
+      merged.first_seen_at && (!survivor.first_seen_at || merged.first_seen_at < survivor.first_seen_at)
+        ? (merged.acquisition_channel ?? survivor.acquisition_channel)
+        : (survivor.acquisition_channel ?? merged.acquisition_channel),
     first_seen_at: min(survivor.first_seen_at, merged.first_seen_at),
     last_seen_at: max(survivor.last_seen_at, merged.last_seen_at),
     first_order_at: min(survivor.first_order_at, merged.first_order_at),

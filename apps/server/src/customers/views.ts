@@ -14,6 +14,7 @@ export function customerSummaryView(c: CustomerSummaryRow) {
     phone: c.phone,
     userId: c.user_id,
     channels: c.channels,
+    acquisitionChannel: c.acquisition_channel,
     tags: c.tags,
     firstSeenAt: iso(c.first_seen_at),
     lastSeenAt: iso(c.last_seen_at),

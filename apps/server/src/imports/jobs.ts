@@ -5,7 +5,7 @@ import { getWorkspaceOrThrow } from '../access/index.js';
 import { type ProductInput, upsertProducts } from '../commerce/index.js';
 import { addTagsByIdentifier, normalizeEmail } from '../customers/index.js';
 import { createSource, findSourceById, ingest, listSources, processAllPending } from '../ingest/index.js';
-import type { Db } from '../platform/db.js';
+import { type Db, refreshStatistics } from '../platform/db.js';
 import type { JobContext, JobQueue } from '../platform/jobs.js';
 import { CSV_OPTIONS, splitPreset } from './mapping.js';
 import { importOrders } from './orders.js';
@@ -93,6 +93,8 @@ export async function runImport(ctx: Pick<JobContext, 'db' | 'reportProgress'>, 
         });
         await ctx.reportProgress({ done: c.done, total, message: c.message });
       });
+      // A bulk load: the planner's statistics of profiles, orders and events are out of date.
+      if (total >= 1000) await refreshStatistics(db);
       await repo.updateImport(db, imp.id, { status: 'completed', finished_at: new Date() });
       return { rows: total, imported: r.imported, duplicates: r.duplicates, rejected: r.rejected.length };
     }
@@ -130,6 +132,8 @@ export async function runImport(ctx: Pick<JobContext, 'db' | 'reportProgress'>, 
     }
     await flush();
     if (imp.kind === 'customers') await processAllPending(db, imp.workspace_id);
+    // A bulk load: the planner's statistics of profiles, orders and events are out of date.
+    if (total >= 1000) await refreshStatistics(db);
     await repo.updateImport(db, imp.id, { status: 'completed', finished_at: new Date() });
     return {
       rows: counts.done,

@@ -177,6 +177,58 @@ describe('one person across channels', () => {
   });
 });
 
+describe('acquisition channel', () => {
+  it("is the channel of the customer's earliest event, even one that arrives later, and survives a merge", async () => {
+    // Batch 1: first seen on the website.
+    await send('web', '/v1/page', { anonymousId: 'acq-1', name: 'Home', timestamp: '2026-03-05T10:00:00Z' });
+    await send('ecommerce', '/v1/identify', {
+      anonymousId: 'acq-1',
+      traits: { email: 'acq@example.com' },
+      timestamp: '2026-03-06T10:00:00Z',
+    });
+    await process();
+    const id = (await profileOf('email', 'acq@example.com')) as string;
+    expect((await customer(id)).acquisition_channel).toBe('web');
+    // Batch 2: a later event on another channel changes nothing.
+    await send('store', '/v1/identify', {
+      anonymousId: 'acq-1',
+      traits: { email: 'acq@example.com' },
+      timestamp: '2026-03-07T10:00:00Z',
+    });
+    await process();
+    expect((await customer(id)).acquisition_channel).toBe('web');
+    // Batch 3: an earlier visit to the counter, uploaded late, makes the counter the channel that brought them.
+    await send('store', '/v1/track', {
+      anonymousId: 'acq-1',
+      event: 'Visited',
+      timestamp: '2026-03-01T09:00:00Z',
+    });
+    await process();
+    expect((await customer(id)).acquisition_channel).toBe('store');
+
+    // A second profile first seen in the shop, earlier still, merges in: its channel wins.
+    await send('ecommerce', '/v1/identify', {
+      anonymousId: 'acq-2',
+      traits: { phone: '699 000 222' },
+      timestamp: '2026-02-20T09:00:00Z',
+    });
+    await process();
+    const other = (await profileOf('phone', '+34699000222')) as string;
+    expect((await customer(other)).acquisition_channel).toBe('ecommerce');
+    await send('web', '/v1/identify', {
+      anonymousId: 'acq-1',
+      traits: { email: 'acq@example.com', phone: '699 000 222' },
+      timestamp: '2026-03-08T09:00:00Z',
+    });
+    await process();
+    const survivor = (await profileOf('email', 'acq@example.com')) as string;
+    expect(await profileOf('phone', '+34699000222')).toBe(survivor);
+    expect((await customer(survivor)).acquisition_channel).toBe('ecommerce');
+    const r = await t.req('GET', `/api/v1/customers/${survivor}`, { auth: owner.auth });
+    expect(r.json().facts.acquisitionChannel).toBe('ecommerce');
+  });
+});
+
 describe('timeline', () => {
   it("filters a profile's events by track event name and by channel", async () => {
     const id = await profileOf('user_id', 'shop-501');

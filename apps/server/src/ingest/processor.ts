@@ -1,6 +1,6 @@
 import { getWorkspaceOrThrow } from '../access/index.js';
 import { IdentifierSet, IdentityResolver, linkToCompany, tryLockWorkspaceIdentity } from '../customers/index.js';
-import type { Db, Tx } from '../platform/db.js';
+import { type Db, refreshStatistics, StatisticsKeeper, type Tx } from '../platform/db.js';
 import * as repo from './repository.js';
 import { onEventsStored } from './service.js';
 
@@ -169,6 +169,7 @@ export class IngestProcessor {
   #again = false;
   #stopped = true;
   #unsubscribe: (() => void) | undefined;
+  readonly #statistics = new StatisticsKeeper();
 
   constructor(
     private readonly db: Db,
@@ -210,7 +211,11 @@ export class IngestProcessor {
     try {
       for (const ws of await repo.workspacesWithPending(this.db, 50)) {
         const size = this.opts.batchSize ?? BATCH;
-        while (!this.#stopped && (await processPendingBatch(this.db, ws, size)) === size) {
+        while (!this.#stopped) {
+          const n = await processPendingBatch(this.db, ws, size);
+          // Profiles, identifiers and orders grew: keep the planner's picture of them current.
+          if (this.#statistics.note(n)) await refreshStatistics(this.db);
+          if (n < size) break;
           // Embedded PGlite runs on this thread: let HTTP requests in between batches.
           await new Promise((r) => setImmediate(r));
         }

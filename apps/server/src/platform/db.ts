@@ -226,3 +226,32 @@ export async function ping(db: Db): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Refreshes the query planner's statistics of every table (ANALYZE). Embedded PGlite has no
+ * autovacuum, and a PostgreSQL server may run with it off or behind: after a bulk load (an import,
+ * `kith demo`, a burst of events) the planner would otherwise plan for the tables as they were.
+ */
+export async function refreshStatistics(db: Db): Promise<void> {
+  await sql`analyze`.execute(db);
+}
+
+/**
+ * Decides when written rows call for fresh statistics: once at least `minRows` and a fifth of
+ * everything written so far (by this process) arrived since the last refresh, as autovacuum
+ * does with its scale factor.
+ */
+export class StatisticsKeeper {
+  #since = 0;
+  #total = 0;
+  constructor(private readonly minRows = 10_000) {}
+
+  /** Counts rows written; true when statistics should be refreshed now (the count restarts). */
+  note(rows: number): boolean {
+    this.#since += rows;
+    this.#total += rows;
+    if (this.#since < Math.max(this.minRows, this.#total * 0.2)) return false;
+    this.#since = 0;
+    return true;
+  }
+}
