@@ -55,7 +55,6 @@ const get = async (url: string) => {
   expect(r.statusCode, `${url}: ${r.body}`).toBe(200);
   return r.json();
 };
-const JAN_JUN = { from: '2026-01-01', to: '2026-06-30' };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -128,6 +127,7 @@ beforeAll(async () => {
       refundKey: 'r-1',
       amount: 20,
       at: new Date('2026-03-01T10:00:00Z'),
+      customerId: ids.ana as string,
     });
     await cancelOrder(tx, ws, {
       sourceId: sources.store as string,
@@ -351,9 +351,12 @@ describe('attribution', () => {
     it(`${model}: channels as worked out, summing to the attributed revenue`, async () => {
       const r = await get(`/api/v1/metrics/attribution?model=${model}&from=2026-01-01&to=2026-06-30&lookbackDays=30`);
       expect(r).toMatchObject({ model, lookbackDays: 30, currency: 'EUR', orderRevenue: 410, attributedRevenue: 255 });
-      const got = Object.fromEntries(r.channels.map((c: { channel: string; revenue: number }) => [c.channel, c.revenue]));
+      const got = Object.fromEntries(
+        r.channels.map((c: { channel: string; revenue: number }) => [c.channel, c.revenue]),
+      );
       expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
-      for (const [ch, v] of Object.entries(expected)) expect(Math.abs(got[ch] - v), `${model} ${ch}`).toBeLessThanOrEqual(0.01);
+      for (const [ch, v] of Object.entries(expected))
+        expect(Math.abs(got[ch] - v), `${model} ${ch}`).toBeLessThanOrEqual(0.01);
       const cents = r.channels.reduce((a: number, c: { revenue: number }) => a + Math.round(c.revenue * 100), 0);
       expect(cents).toBe(25500);
       const shares = r.channels.reduce((a: number, c: { share: number }) => a + c.share, 0);
@@ -497,8 +500,9 @@ describe('goals', () => {
     expect(on).toMatchObject({ id: g.id, current: 14, progress: 0.25, onTrack: true });
     const off = (await analytics.listGoals(t.ctx.db, ws, new Date('2026-08-19T12:00:00Z'))).items[0];
     expect(off).toMatchObject({ current: 14, progress: 0.25, onTrack: false });
-    expect(analytics.goalProgress({ target: 0.4, baseline: 0.2, deadline: '2026-12-31', createdAt: created }, 0.5, created))
-      .toMatchObject({ progress: 1, onTrack: true });
+    expect(
+      analytics.goalProgress({ target: 0.4, baseline: 0.2, deadline: '2026-12-31', createdAt: created }, 0.5, created),
+    ).toMatchObject({ progress: 1, onTrack: true });
   });
 
   it('creates, edits and deletes goals through the API', async () => {
@@ -520,6 +524,8 @@ describe('goals', () => {
     expect((await t.req('DELETE', `/api/v1/goals/${c.json().id}`, { auth: owner.auth })).statusCode).toBe(404);
     const audit = await get('/api/v1/audit-log');
     const actions = audit.data.map((a: { action: string }) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['goal.create', 'goal.update', 'goal.delete', 'analytics.spend_set']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['goal.create', 'goal.update', 'goal.delete', 'analytics.spend_set']),
+    );
   });
 });

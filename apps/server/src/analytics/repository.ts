@@ -323,7 +323,7 @@ export async function attribution(db: Db, s: Scope, range: Range, model: Attribu
     )
     select channel, sum(net * w)::text as revenue,
            (select coalesce(sum(net), 0) from (select distinct order_id, net from tp) d)::text as attributed
-    from w group by channel order by channel`.execute(db);
+    from w where w > 0 group by channel order by channel`.execute(db);
   if (r.rows.length === 0) {
     return { attributedRevenue: 0, channels: [] as { channel: string; revenue: number }[] };
   }

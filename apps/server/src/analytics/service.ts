@@ -175,8 +175,9 @@ export async function setThresholds(
 ) {
   const s = await scopeOf(db, workspaceId);
   if (body.derived) {
-    const t = await thresholdsOf(db, s, now, true);
-    return { thresholds: t };
+    const t = await deriveThresholds(db, s);
+    await repo.saveSettings(db, workspaceId, { ...t, derived: true, derivedAt: now });
+    return { thresholds: { ...t, derived: true } };
   }
   const { activeDays, atRiskDays, lapsedDays } = body;
   for (const [k, v] of Object.entries({ activeDays, atRiskDays, lapsedDays })) {
@@ -307,6 +308,7 @@ export async function getChannels(db: Db, workspaceId: string, q: { from?: strin
       byChannel.set(ch, {
         channel: ch,
         customers: 0,
+        customersWs: 0,
         newCustomers: 0,
         orders: 0,
         ordersWs: 0,
