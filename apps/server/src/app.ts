@@ -13,17 +13,18 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { accessRoutes, authPlugin } from './access/index.js';
+import { analyticsRoutes } from './analytics/index.js';
 import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
-import { segmentsRoutes } from './segments/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
 import { newId } from './platform/ids.js';
 import { jobsRoutes } from './platform/jobs-routes.js';
 import { pendingMigrations } from './platform/migrations.js';
+import { segmentsRoutes } from './segments/index.js';
 
 export interface RegisteredRoute {
   method: string;
@@ -126,6 +127,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(commerceRoutes, { ctx });
   await app.register(importsRoutes, { ctx });
   await app.register(segmentsRoutes, { ctx });
+  await app.register(analyticsRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -56,6 +56,10 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/segments/:id/members': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/remove': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/csv': () => ({ csv: 'a1@example.com' }),
+  'PUT /api/v1/metrics/spend': () => ({ month: '2026-01', channel: 'email', amount: 120 }),
+  'PUT /api/v1/metrics/lifecycle/thresholds': () => ({ activeDays: 14, atRiskDays: 40, lapsedDays: 90 }),
+  'POST /api/v1/goals': () => ({ kpi: 'repeatPurchaseRate', target: 0.4, deadline: '2099-06-30', name: 'Repeat' }),
+  'PATCH /api/v1/goals/:id': () => ({ name: 'Renamed', target: 0.5 }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
@@ -63,6 +67,7 @@ const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/password-resets/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/customers/lookup': () => 'email=a1%40example.com',
+  'GET /api/v1/metrics/funnel': () => 'steps=Product%20Viewed&steps=Order%20Completed',
 };
 
 const apiRoutes = () => t.app.kithRoutes.filter((r) => r.url.startsWith('/api/v1/'));
@@ -107,6 +112,8 @@ async function snapshotA() {
     '/api/v1/segments',
     `/api/v1/segments/${A.ids.segment}/members`,
     `/api/v1/segments/${A.ids.list}/members`,
+    '/api/v1/metrics/spend',
+    '/api/v1/goals',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -180,6 +187,16 @@ beforeAll(async () => {
     auth: ownerA.auth,
     body: { customerIds: [customer2A.id] },
   });
+  const goalA = await t.req('POST', '/api/v1/goals', {
+    auth: ownerA.auth,
+    body: { kpi: 'orders', target: 10, deadline: '2099-12-31' },
+  });
+  expect(goalA.statusCode, goalA.body).toBe(201);
+  const spendA = await t.req('PUT', '/api/v1/metrics/spend', {
+    auth: ownerA.auth,
+    body: { month: '2026-01', channel: 'web', amount: 50 },
+  });
+  expect(spendA.statusCode, spendA.body).toBe(200);
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -203,6 +220,7 @@ beforeAll(async () => {
       view: viewA.json().id,
       segment: segmentA.json().id,
       list: listA.json().id,
+      goal: goalA.json().id,
     },
   };
 
