@@ -46,7 +46,8 @@ export interface ExplainNode {
 export interface Explanation {
   member: boolean;
   matches: boolean;
-  explanation: ExplainNode;
+  /** The rule checked node by node; null for a static list (no rule). */
+  explanation: ExplainNode | null;
 }
 
 export interface SegmentInput {

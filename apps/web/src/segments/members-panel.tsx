@@ -276,7 +276,7 @@ function ExplainPanel({
           {t('segments.explain.pending')}
         </Alert>
       ) : null}
-      {segment.kind === 'dynamic' ? <ExplainTree node={explanation} sentence={sentence} /> : null}
+      {explanation ? <ExplainTree node={explanation} sentence={sentence} /> : null}
     </Stack>
   );
 }

@@ -170,9 +170,10 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
       setFormError(tooBig ? t('segments.editor.tooBig', { count: MAX_RULE_NODES }) : t('segments.editor.finishRule'));
       return;
     }
+    // A new segment leaves an empty description out; an edit clears it with null.
     const body = {
       name: name.trim(),
-      description: description.trim() || null,
+      ...(description.trim() ? { description: description.trim() } : segment ? { description: null } : {}),
       ...(usesRule ? { rule: cleanRule(rule) } : {}),
     };
     try {

@@ -156,6 +156,8 @@ describe('conditions as sentences', () => {
       'Website and Shop counter',
     );
     expect(describeActual(es, undefined, null)).toBe('nada');
+    expect(describeActual(es, { type: 'event', event: 'Order Completed', did: true }, 3)).toBe('3 veces');
+    expect(describeActual(en, { type: 'tag', tag: 'vip', op: 'has' }, ['vip', 'b2b'])).toBe('“vip” and “b2b”');
     expect(describeActual(en, { type: 'last_order', op: 'before', value: '2025-01-01' }, '2024-12-24T10:00:00Z')).toBe(
       '24 Dec 2024',
     );

@@ -191,6 +191,9 @@ export function describeRule(ctx: SentenceContext, rule: SegmentRule): string {
  */
 export function describeActual(ctx: SentenceContext, condition: Condition | undefined, actual: unknown): string {
   if (actual === null || actual === undefined) return ctx.t('segments.sentence.nothing');
+  // Events and purchases report how many times they happened.
+  if (typeof actual === 'number' && (condition?.type === 'event' || condition?.type === 'bought'))
+    return ctx.t('segments.sentence.times', { count: actual, formatted: ctx.number(actual) });
   if (typeof actual === 'number' && condition?.type === 'orders' && condition.metric !== 'count')
     return ctx.money(actual);
   if (typeof actual === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(actual) && !Number.isNaN(Date.parse(actual)))
@@ -212,5 +215,13 @@ export function describeActual(ctx: SentenceContext, condition: Condition | unde
     return parts.join(', ');
   }
   if (typeof actual === 'string') return actual;
+  if (Array.isArray(actual))
+    return actual.length
+      ? formatList(
+          ctx.locale,
+          actual.map((a) => plainValue(ctx, a)),
+          'conjunction',
+        )
+      : ctx.t('segments.sentence.nothing');
   return plainValue(ctx, actual);
 }

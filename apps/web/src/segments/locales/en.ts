@@ -101,6 +101,8 @@ export const segmentsEn = {
     true: 'yes',
     false: 'no',
     nothing: 'nothing',
+    times_one: '{{formatted}} time',
+    times_other: '{{formatted}} times',
     everyone: 'Everyone',
     unknownSegment: 'a deleted segment',
     notRule: 'Not: {{rule}}',

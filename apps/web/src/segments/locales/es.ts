@@ -103,6 +103,8 @@ export const segmentsEs: typeof segmentsEn = {
     true: 'sí',
     false: 'no',
     nothing: 'nada',
+    times_one: '{{formatted}} vez',
+    times_other: '{{formatted}} veces',
     everyone: 'Todo el mundo',
     unknownSegment: 'un segmento eliminado',
     notRule: 'No: {{rule}}',
