@@ -15,6 +15,7 @@ export async function setupWorkspace(
 }
 
 /** A JSON call with the page's session (cookie + CSRF token), as the web app makes it. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests read the JSON answers loosely
 export async function apiCall<T = any>(
   page: Page,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',

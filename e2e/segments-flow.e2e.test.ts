@@ -4,6 +4,8 @@ import { launchBrowser, screenshot } from './browser';
 import { apiCall, orderMessage, sendBatch, setupWorkspace, until } from './data';
 import { type KithServer, startServer } from './server';
 
+/** Figures may take a moment on a busy machine: poll up to 15 s. */
+const POLL = { timeout: 15_000 };
 const SHOTS = 'segments-flow';
 const owner = {
   workspaceName: 'Corner Bakery',
@@ -126,7 +128,7 @@ describe('segments in a browser', () => {
     await first.getByLabel('Operator').selectOption('gte');
     await first.getByLabel('Value').fill('2');
     await first.getByText('Number of orders is at least 2').waitFor();
-    await expect.poll(() => liveCount.textContent()).toBe('3');
+    await expect.poll(() => liveCount.textContent(), POLL).toBe('3');
 
     // 2. Activity: did "Newsletter Subscribed" in the last 30 days.
     await page.getByRole('button', { name: 'Add a condition to Rule' }).click();
@@ -135,7 +137,7 @@ describe('segments in a browser', () => {
     await second.getByLabel('Event').fill('Newsletter Subscribed');
     await second.getByLabel('Event').press('Escape');
     await second.getByText('Did “Newsletter Subscribed” in the last 30 days').waitFor();
-    await expect.poll(() => liveCount.textContent()).toBe('2');
+    await expect.poll(() => liveCount.textContent(), POLL).toBe('2');
     // The sample names the two customers who match.
     const sample = page.getByRole('list', { name: 'A few of them' });
     await sample.getByRole('link', { name: 'Ana Alvarez' }).waitFor();
@@ -145,9 +147,9 @@ describe('segments in a browser', () => {
     // Switching the group to "any of" widens it, and back.
     const root = page.getByRole('group', { name: 'Rule' });
     await root.locator('label', { hasText: 'any of' }).first().click();
-    await expect.poll(() => liveCount.textContent()).toBe('5');
+    await expect.poll(() => liveCount.textContent(), POLL).toBe('5');
     await root.locator('label', { hasText: 'all of' }).first().click();
-    await expect.poll(() => liveCount.textContent()).toBe('2');
+    await expect.poll(() => liveCount.textContent(), POLL).toBe('2');
     await screenshot(page, SHOTS, '02-builder-live-count');
 
     await page.getByLabel('Name').fill('Regulars on the newsletter');
@@ -224,7 +226,7 @@ describe('segments in a browser', () => {
     await screenshot(page, SHOTS, '07-segments-list');
 
     await page.goto('/');
-    await expect.poll(() => page.getByTestId('checklist-segment').getAttribute('data-done')).toBe('true');
+    await expect.poll(() => page.getByTestId('checklist-segment').getAttribute('data-done'), POLL).toBe('true');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ interface PageToCheck {
 }
 
 /** Ids of data created for the full pass. */
-const ids: { customer?: string; source?: string; import?: string } = {};
+const ids: { customer?: string; source?: string; import?: string; segment?: string } = {};
 const withId = (key: keyof typeof ids, prefix: string) => () => (ids[key] ? `${prefix}${ids[key]}` : null);
 
 /**
@@ -62,6 +62,35 @@ const PAGES: PageToCheck[] = [
   { name: 'imports', path: '/imports' },
   { name: 'imports-new', path: '/imports/new' },
   { name: 'import-report', path: withId('import', '/imports/') },
+  { name: 'segments', path: '/segments' },
+  {
+    name: 'segments-new',
+    path: '/segments/new',
+    open: async (p) => {
+      await p.getByRole('button', { name: 'Añadir una condición a Regla' }).click();
+      await p.getByRole('menuitem', { name: /^Actividad/ }).click();
+      await p.getByRole('button', { name: 'Añadir una condición a Regla' }).click();
+      await p.getByRole('menuitem', { name: /^Pedidos/ }).click();
+    },
+  },
+  { name: 'segment', path: withId('segment', '/segments/') },
+  {
+    name: 'segment-explain',
+    path: withId('segment', '/segments/'),
+    open: async (p) => {
+      await p
+        .getByRole('button', { name: /^¿Por qué está / })
+        .first()
+        .click();
+      await p.getByTestId('explain-panel').waitFor();
+    },
+  },
+  { name: 'dashboard', path: '/dashboard' },
+  {
+    name: 'dashboard-goal-dialog',
+    path: '/dashboard',
+    open: (p) => p.getByRole('button', { name: 'Nuevo objetivo' }).click(),
+  },
   { name: 'not-found', path: '/no-such-page' },
 ];
 
@@ -280,6 +309,18 @@ describe('the Spanish interface', () => {
       if (!ids.customer) await page.waitForTimeout(200);
     }
     expect(ids.customer).toBeTruthy();
+    // A segment Lola is in (she has an order), for the segment pages and the explanation.
+    for (let i = 0; i < 50; i++) {
+      if ((await apiFromPage('GET', '/api/v1/orders')).body.data?.length) break;
+      await page.waitForTimeout(200);
+    }
+    const segment = await apiFromPage('POST', '/api/v1/segments', {
+      name: 'Clientes con pedidos',
+      kind: 'dynamic',
+      rule: { all: [{ type: 'orders', metric: 'count', op: 'gte', value: 1 }] },
+    });
+    expect(segment.status).toBe(201);
+    ids.segment = segment.body.id;
     ids.import = await page.evaluate(async () => {
       const session = await (await fetch('/api/v1/session')).json();
       const form = new FormData();
@@ -359,7 +400,7 @@ describe('the Spanish interface', () => {
     // Pages of data exist only in the full pass.
     const withData = PAGES.filter((p) => typeof p.path !== 'string').length;
     expect(checked.length).toBeGreaterThanOrEqual(PAGES.length * 2 - withData + 8);
-    for (const name of ['full-customer-360', 'full-source-install', 'full-import-report'])
+    for (const name of ['full-customer-360', 'full-source-install', 'full-import-report', 'full-segment-explain'])
       expect(checked).toContain(name);
     expect(pageErrors).toEqual([]);
   });

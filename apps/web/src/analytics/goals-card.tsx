@@ -163,7 +163,7 @@ export function GoalsCard({
                 {describeError(t, remove.error)}
               </Text>
             ) : null}
-            <GoalModal goal={editing} onClose={() => setEditing(null)} timeZone={timeZone} />
+            <GoalModal goal={editing} onClose={() => setEditing(null)} timeZone={timeZone} currency={currency} />
           </>
         );
       }}
@@ -172,7 +172,17 @@ export function GoalsCard({
 }
 
 /** Create or edit a goal. Percent KPIs are entered as percentages (40 for 40 %). */
-function GoalModal({ goal, onClose, timeZone }: { goal: Goal | 'new' | null; onClose: () => void; timeZone: string }) {
+function GoalModal({
+  goal,
+  onClose,
+  timeZone,
+  currency,
+}: {
+  goal: Goal | 'new' | null;
+  onClose: () => void;
+  timeZone: string;
+  currency: string;
+}) {
   const { t } = useTranslation();
   const opened = goal !== null;
   return (
@@ -187,14 +197,26 @@ function GoalModal({ goal, onClose, timeZone }: { goal: Goal | 'new' | null; onC
           goal={goal === 'new' ? null : goal}
           onDone={onClose}
           timeZone={timeZone}
+          currency={currency}
         />
       ) : null}
     </Modal>
   );
 }
 
-function GoalForm({ goal, onDone, timeZone }: { goal: Goal | null; onDone: () => void; timeZone: string }) {
+function GoalForm({
+  goal,
+  onDone,
+  timeZone,
+  currency,
+}: {
+  goal: Goal | null;
+  onDone: () => void;
+  timeZone: string;
+  currency: string;
+}) {
   const { t } = useTranslation();
+  const { kpi } = useKpiFormat();
   const create = useCreateGoal();
   const update = useUpdateGoal();
   const [kpiKey, setKpiKey] = useState<KpiKey>(goal?.kpi ?? 'repeatPurchaseRate');
@@ -213,6 +235,8 @@ function GoalForm({ goal, onDone, timeZone }: { goal: Goal | null; onDone: () =>
     setFormError(null);
     if (Object.keys(next).length) return;
     const value = percent ? Number(target) / 100 : Number(target);
+    // Without a name, the goal is called by its key figure and target, in the person's language.
+    const named = name.trim() || `${t(`analytics.kpis.names.${kpiKey}`)} ${kpi(KPI_UNITS[kpiKey], value, currency)}`;
     try {
       if (goal)
         await update.mutateAsync({
@@ -226,7 +250,7 @@ function GoalForm({ goal, onDone, timeZone }: { goal: Goal | null; onDone: () =>
           kpi: kpiKey,
           target: value,
           deadline,
-          ...(name.trim() ? { name: name.trim() } : {}),
+          name: named,
         });
       onDone();
     } catch (e) {
