@@ -111,8 +111,13 @@ async function englishPatterns(): Promise<{ key: string; pattern: RegExp }[]> {
   return (
     en
       .filter(([key, value]) => esValues.get(key) !== value && !spanish.has(value))
-      // Values with no word outside their placeholders ('{{percent}}%') have nothing to translate.
-      .filter(([, value]) => /\p{L}/u.test(value.replace(/\{\{\s*\w+\s*\}\}/g, '')))
+      // Values with no word outside their placeholders ('{{percent}}%') have nothing to translate; a
+      // template of placeholders around a short word ('{{trait}} is {{value}}') would match any English
+      // sentence of the data (a server's message in an import report): too short to tell, skipped.
+      .filter(([, value]) => {
+        const letters = value.replace(/\{\{\s*\w+\s*\}\}/g, '').match(/\p{L}/gu)?.length ?? 0;
+        return letters > 0 && (letters >= 6 || !value.includes('{{'));
+      })
       .map(([key, value]) => {
         const escaped = value
           .split(/\{\{\s*\w+\s*\}\}/)

@@ -163,6 +163,12 @@ describe('conditions as sentences', () => {
     );
   });
 
+  it('shows a value still to be typed as an ellipsis', () => {
+    expect(describeCondition(es, { type: 'event', event: '', did: true, within: { lastDays: 30 } })).toBe(
+      'Hizo «…» en los últimos 30 días',
+    );
+  });
+
   it('never shifts a calendar date by the time zone', () => {
     expect(formatDay('en-US', '2025-01-01', () => 'wrong')).toBe('Jan 1, 2025');
   });

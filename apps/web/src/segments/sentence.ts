@@ -45,7 +45,8 @@ export function formatList(locale: string, items: string[], type: 'conjunction' 
   }
 }
 
-const quote = (ctx: SentenceContext, value: string) => ctx.t('segments.sentence.quote', { value });
+/** A value as the person typed it, in quotes; a blank one (still being written) as an ellipsis. */
+const quote = (ctx: SentenceContext, value: string) => ctx.t('segments.sentence.quote', { value: value.trim() || '…' });
 
 function windowText(ctx: SentenceContext, w: RuleWindow | undefined): string {
   if (!w) return '';
