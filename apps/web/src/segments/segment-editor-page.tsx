@@ -276,6 +276,7 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
         {segment ? (
           <Text size="sm" c="dimmed">
             {t('segments.editor.summary', {
+              count: segment.memberCount,
               members: f.number(segment.memberCount),
               refreshed: segment.refreshedAt ? f.dateTime(segment.refreshedAt) : t('segments.list.never'),
             })}
