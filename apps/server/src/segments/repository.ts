@@ -176,7 +176,7 @@ export async function updateMemberCount(tx: Exec, workspaceId: string, id: strin
 
 /** One customer, every node of a rule: whether it matched and the value it looked at. */
 export async function explainCustomer(db: Exec, rule: SegmentRule, ctx: CompileContext) {
-  const compiler = new RuleCompiler(ctx);
+  const compiler = new RuleCompiler({ ...ctx, explain: true });
   compiler.compile(rule);
   const cols: RawBuilder<unknown>[] = [];
   compiler.nodes.forEach((n, i) => {
