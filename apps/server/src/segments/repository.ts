@@ -110,21 +110,22 @@ export async function hasDynamicSegments(db: Exec, workspaceId: string): Promise
 
 // ── evaluating rules ──
 
-export async function countMatching(db: Exec, rule: SegmentRule, ctx: CompileContext): Promise<number> {
-  const { from } = matchingFrom(rule, ctx);
-  const r = await sql<{ n: number }>`select count(*)::int as n ${from}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-export async function sampleMatching(
+/**
+ * How many customers match, and up to `limit` of them (any: an ORDER BY would make the sample
+ * cost a second full evaluation). On PostgreSQL the two run at once on two connections.
+ */
+export async function countAndSample(
   db: Exec,
   rule: SegmentRule,
   ctx: CompileContext,
   limit: number,
-): Promise<CustomerSummaryRow[]> {
+): Promise<{ count: number; sample: CustomerSummaryRow[] }> {
   const { from } = matchingFrom(rule, ctx);
-  const r = await sql<CustomerSummaryRow>`select ${SUMMARY_COLUMNS} ${from} order by c.id limit ${limit}`.execute(db);
-  return r.rows;
+  const [count, sample] = await Promise.all([
+    sql<{ n: number }>`select count(*)::int as n ${from}`.execute(db),
+    sql<CustomerSummaryRow>`select ${SUMMARY_COLUMNS} ${from} limit ${limit}`.execute(db),
+  ]);
+  return { count: Number(count.rows[0]?.n ?? 0), sample: sample.rows };
 }
 
 /**
