@@ -438,7 +438,16 @@ describe('saved segments', () => {
   });
 
   it('static lists: by id, by CSV with lines not found, and removal', async () => {
-    const list = await api('POST', '/api/v1/segments', { name: 'Tasting invitees', kind: 'static' }, 201);
+    const list = await api(
+      'POST',
+      '/api/v1/segments',
+      { name: 'Tasting invitees', kind: 'static', description: null, rule: null },
+      201,
+    );
+    expect(list).toMatchObject({ rule: null, description: null, memberCount: 0 });
+    const described = await api('PATCH', `/api/v1/segments/${list.id}`, { description: 'Spring tasting' });
+    expect(described).toMatchObject({ name: 'Tasting invitees', description: 'Spring tasting' });
+    expect((await api('PATCH', `/api/v1/segments/${list.id}`, { description: null })).description).toBeNull();
     const csv = ['email', 'ana@example.com', '+34 600 000 002', 'nobody@example.com', 'cus_missing', '', ids.dan].join(
       '\n',
     );
