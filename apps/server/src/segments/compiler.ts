@@ -25,6 +25,12 @@ export interface CompileContext {
   now: Date;
   /** Evaluate only these customers (incremental refresh, explain); every subquery is restricted too. */
   scope?: string[];
+  /**
+   * Keep each subquery's per-customer value (an event count, a revenue) for explain. Otherwise a
+   * count condition is decided inside its subquery (HAVING), which then holds only the customers
+   * it names: a smaller hash, and an inner join when the condition stands at the top level.
+   */
+  explain?: boolean;
 }
 
 /** One node of the rule, compiled: its truth (and, for a condition, the value it looked at). */
@@ -78,6 +84,23 @@ function numberCompare(expr: Sql, op: OrdersCondition['op'], value: number, valu
   }
 }
 
+function numberHolds(n: number, op: OrdersCondition['op'], value: number, value2?: number): boolean {
+  switch (op) {
+    case 'gt':
+      return n > value;
+    case 'gte':
+      return n >= value;
+    case 'lt':
+      return n < value;
+    case 'lte':
+      return n <= value;
+    case 'equals':
+      return n === value;
+    case 'between':
+      return n >= value && n <= (value2 ?? value);
+  }
+}
+
 /** Before / after a date (a date alone means the whole day), within / not within the last N days. */
 function timeCompare(col: Sql, op: string, now: Date, value?: string, days?: number): Sql {
   if (op === 'before' || op === 'after') {
@@ -120,8 +143,9 @@ export class RuleCompiler {
       node.children.push(this.nodes.length);
       node.matched = sql`(not ${this.#node(rule.not).matched})`;
     } else {
-      const { matched, actual } = this.#condition(rule);
-      node.matched = sql`coalesce(${matched}, false)`;
+      const { matched, actual, notNull } = this.#condition(rule);
+      // A condition that can be null (a missing trait) counts as false, also under NOT.
+      node.matched = notNull ? sql`(${matched})` : sql`coalesce(${matched}, false)`;
       node.actual = actual;
     }
     this.nodes[index] = node;
@@ -152,7 +176,33 @@ export class RuleCompiler {
     return a;
   }
 
-  #condition(c: Condition): { matched: Sql; actual?: Sql } {
+  /**
+   * A per-customer aggregate condition: the subquery names the customers for whom `pred` is true
+   * (or, when it holds for a customer with no rows at all, those for whom it is false), so the
+   * condition is a null test on the join. In explain mode the value itself is joined instead.
+   */
+  #aggregate(
+    from: Sql,
+    columns: Sql,
+    agg: Sql,
+    pred: (v: Sql) => Sql,
+    holdsAtZero: boolean,
+    prefix: string,
+    zeroValue: Sql,
+  ): { matched: Sql; actual?: Sql; notNull?: boolean } {
+    if (this.ctx.explain) {
+      const a = this.#join(sql`select ${columns}, ${agg} as v ${from}`, prefix);
+      const value = sql`coalesce(${a}.v, ${zeroValue})`;
+      return { matched: pred(value), actual: value };
+    }
+    const a = this.#join(
+      sql`select ${columns} ${from} having ${holdsAtZero ? sql`not coalesce(${pred(agg)}, false)` : pred(agg)}`,
+      prefix,
+    );
+    return { matched: holdsAtZero ? sql`${a}.customer_id is null` : sql`${a}.customer_id is not null`, notNull: true };
+  }
+
+  #condition(c: Condition): { matched: Sql; actual?: Sql; notNull?: boolean } {
     const ws = this.ctx.workspaceId;
     switch (c.type) {
       case 'trait':
@@ -189,7 +239,7 @@ export class RuleCompiler {
               group by o.customer_id`,
           'b',
         );
-        return { matched: sql`${a}.n is not null`, actual: sql`coalesce(${a}.n, 0)` };
+        return { matched: sql`${a}.n is not null`, actual: sql`coalesce(${a}.n, 0)`, notNull: true };
       }
       case 'fact': {
         if (c.fact === 'channels') {
@@ -216,7 +266,7 @@ export class RuleCompiler {
           's',
         );
         const member = sql`${a}.n is not null`;
-        return { matched: c.op === 'in' ? member : sql`not (${member})`, actual: member };
+        return { matched: c.op === 'in' ? member : sql`not (${member})`, actual: member, notNull: true };
       }
     }
   }
@@ -300,28 +350,33 @@ export class RuleCompiler {
     }
   }
 
-  #event(c: EventCondition): { matched: Sql; actual: Sql } {
+  #event(c: EventCondition): { matched: Sql; actual?: Sql; notNull?: boolean } {
     const ws = this.ctx.workspaceId;
     const where = (c.where ?? []).map((f) => sql` and coalesce(${this.#property(f)}, false)`);
-    const a = this.#join(
-      sql`select e.customer_id, count(*) as n from events e
-          where e.workspace_id = ${ws} and e.type = 'track' and e.event = ${c.event} and e.customer_id is not null
-          ${this.#window(sql`e.timestamp`, c.within)}${this.#scope(sql`e.customer_id`)}${sql.join(where, sql``)}
-          group by e.customer_id`,
-      'e',
-    );
-    const n = sql`coalesce(${a}.n, 0)`;
     const count = c.count ?? { op: 'at_least' as const, value: 1 };
-    const pred =
+    const pred = (n: Sql) =>
       count.op === 'at_least'
         ? sql`${n} >= ${count.value}::bigint`
         : count.op === 'at_most'
           ? sql`${n} <= ${count.value}::bigint`
           : sql`${n} = ${count.value}::bigint`;
-    return { matched: c.did ? pred : sql`not (${pred})`, actual: n };
+    const holdsAtZero = count.op === 'at_most' || count.value === 0;
+    const r = this.#aggregate(
+      sql`from events e
+          where e.workspace_id = ${ws} and e.type = 'track' and e.event = ${c.event} and e.customer_id is not null
+          ${this.#window(sql`e.timestamp`, c.within)}${this.#scope(sql`e.customer_id`)}${sql.join(where, sql``)}
+          group by e.customer_id`,
+      sql`e.customer_id`,
+      sql`count(*)`,
+      pred,
+      holdsAtZero,
+      'e',
+      sql`0`,
+    );
+    return c.did ? r : { ...r, matched: sql`not (${r.matched})` };
   }
 
-  #orders(c: OrdersCondition): { matched: Sql; actual: Sql } {
+  #orders(c: OrdersCondition): { matched: Sql; actual?: Sql; notNull?: boolean } {
     if (!c.within) {
       // The profile's order facts: non-cancelled orders, net revenue (total − refunds) in its main currency.
       const value =
@@ -333,22 +388,26 @@ export class RuleCompiler {
       return { matched: numberCompare(value, c.op, c.value, c.value2), actual: value };
     }
     const ws = this.ctx.workspaceId;
-    const a = this.#join(
-      sql`select o.customer_id, count(*) as n, sum(o.total - o.refunded_amount) as revenue
-          from orders o
+    const agg =
+      c.metric === 'count'
+        ? sql`count(*)`
+        : c.metric === 'revenue'
+          ? sql`sum(o.total - o.refunded_amount)`
+          : sql`(sum(o.total - o.refunded_amount) / count(*))`;
+    // No orders in the window: count and revenue are 0, AOV undefined (never matches).
+    const holdsAtZero = c.metric !== 'aov' && numberHolds(0, c.op, c.value, c.value2);
+    return this.#aggregate(
+      sql`from orders o
           where o.workspace_id = ${ws} and o.customer_id is not null and o.cancelled_at is null
           ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}
           group by o.customer_id`,
+      sql`o.customer_id`,
+      agg,
+      (v) => numberCompare(v, c.op, c.value, c.value2),
+      holdsAtZero,
       'o',
+      c.metric === 'aov' ? sql`null::numeric` : sql`0`,
     );
-    const value =
-      c.metric === 'count'
-        ? sql`coalesce(${a}.n, 0)`
-        : c.metric === 'revenue'
-          ? sql`coalesce(${a}.revenue, 0)`
-          : sql`(${a}.revenue / nullif(${a}.n, 0))`;
-    // No orders in the window: count and revenue are 0, AOV undefined (never matches).
-    return { matched: numberCompare(value, c.op, c.value, c.value2), actual: value };
   }
 }
 

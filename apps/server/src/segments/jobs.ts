@@ -50,17 +50,21 @@ export async function scheduleHourlyRefresh(jobs: JobQueue, now: Date): Promise<
   );
 }
 
+/** Batches marked within one slot share an incremental job, due one second after the slot ends. */
+export const INCREMENTAL_SLOT_MS = 5000;
+
 /**
- * In the processing transaction: the incremental job of this workspace, due in 2 seconds. The
- * key names the second, so a batch committed while an earlier job runs gets a job of its own.
+ * In the processing transaction: the incremental job of this workspace for the current slot. A
+ * batch committed while the previous slot's job runs gets a job of its own (another key). The
+ * job is a platform job (no workspace): it is bookkeeping, not something a person started.
  */
 export async function scheduleIncremental(tx: Tx, workspaceId: string, now = Date.now()): Promise<void> {
   if (!queue) return; // no worker in this process: the hourly refresh picks the marks up
-  const second = Math.floor(now / 1000);
+  const slot = Math.floor(now / INCREMENTAL_SLOT_MS);
   await queue.enqueue(
     INCREMENTAL_QUEUE,
     { workspaceId },
-    { workspaceId, runAt: new Date((second + 2) * 1000), singletonKey: `${workspaceId}:${second}` },
+    { runAt: new Date((slot + 1) * INCREMENTAL_SLOT_MS + 1000), singletonKey: `${workspaceId}:${slot}` },
     tx,
   );
 }

@@ -110,21 +110,22 @@ export async function hasDynamicSegments(db: Exec, workspaceId: string): Promise
 
 // ── evaluating rules ──
 
-export async function countMatching(db: Exec, rule: SegmentRule, ctx: CompileContext): Promise<number> {
-  const { from } = matchingFrom(rule, ctx);
-  const r = await sql<{ n: number }>`select count(*)::int as n ${from}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-export async function sampleMatching(
+/**
+ * How many customers match, and up to `limit` of them (any: an ORDER BY would make the sample
+ * cost a second full evaluation). On PostgreSQL the two run at once on two connections.
+ */
+export async function countAndSample(
   db: Exec,
   rule: SegmentRule,
   ctx: CompileContext,
   limit: number,
-): Promise<CustomerSummaryRow[]> {
+): Promise<{ count: number; sample: CustomerSummaryRow[] }> {
   const { from } = matchingFrom(rule, ctx);
-  const r = await sql<CustomerSummaryRow>`select ${SUMMARY_COLUMNS} ${from} order by c.id limit ${limit}`.execute(db);
-  return r.rows;
+  const [count, sample] = await Promise.all([
+    sql<{ n: number }>`select count(*)::int as n ${from}`.execute(db),
+    sql<CustomerSummaryRow>`select ${SUMMARY_COLUMNS} ${from} limit ${limit}`.execute(db),
+  ]);
+  return { count: Number(count.rows[0]?.n ?? 0), sample: sample.rows };
 }
 
 /**
@@ -140,18 +141,25 @@ export async function applyRule(
 ): Promise<{ entered: number; exited: number }> {
   const ws = ctx.workspaceId;
   const scope = ctx.scope ? sql` and m.customer_id = any(${ctx.scope}::text[])` : sql``;
+  // A FULL JOIN can only run as a hash or merge join, so the difference never degrades into a
+  // nested loop over the (statistics-less) CTE, whatever the planner guesses about its size.
   const r = await sql<{ entered: number; exited: number }>`
     with target as materialized (${matchingIdsQuery(rule, ctx)}),
+    current as (
+      select m.customer_id from segment_members m
+      where m.segment_id = ${segment.id} and m.workspace_id = ${ws}${scope}),
+    diff as materialized (
+      select t.id as enter_id, cur.customer_id as exit_id
+      from target t full join current cur on cur.customer_id = t.id
+      where t.id is null or cur.customer_id is null),
     ins as (
       insert into segment_members (workspace_id, segment_id, customer_id, entered_at)
-      select ${ws}, ${segment.id}, t.id, ${ctx.now}::timestamptz from target t
-      where not exists (select 1 from segment_members m where m.segment_id = ${segment.id} and m.customer_id = t.id)
+      select ${ws}, ${segment.id}, d.enter_id, ${ctx.now}::timestamptz from diff d where d.enter_id is not null
       on conflict do nothing
       returning customer_id),
     del as (
-      delete from segment_members m
-      where m.segment_id = ${segment.id} and m.workspace_id = ${ws}${scope}
-        and not exists (select 1 from target t where t.id = m.customer_id)
+      delete from segment_members m using diff d
+      where m.segment_id = ${segment.id} and m.customer_id = d.exit_id
       returning m.customer_id),
     logged as (
       insert into segment_membership_log (workspace_id, segment_id, segment_name, customer_id, change, at)
@@ -176,7 +184,7 @@ export async function updateMemberCount(tx: Exec, workspaceId: string, id: strin
 
 /** One customer, every node of a rule: whether it matched and the value it looked at. */
 export async function explainCustomer(db: Exec, rule: SegmentRule, ctx: CompileContext) {
-  const compiler = new RuleCompiler(ctx);
+  const compiler = new RuleCompiler({ ...ctx, explain: true });
   compiler.compile(rule);
   const cols: RawBuilder<unknown>[] = [];
   compiler.nodes.forEach((n, i) => {

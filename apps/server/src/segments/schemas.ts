@@ -17,9 +17,12 @@ export const previewBody = z.strictObject({ rule: segmentRuleSchema });
 
 export const createSegmentBody = z.strictObject({
   name: segmentName,
-  description: description.optional(),
+  description: description.nullable().optional(),
   kind: z.enum(['dynamic', 'static']),
-  rule: segmentRuleSchema.optional().describe('Required for a dynamic segment; none for a static list'),
+  rule: segmentRuleSchema
+    .nullable()
+    .optional()
+    .describe('Required for a dynamic segment; none (or null) for a static list'),
 });
 export type CreateSegmentBody = z.infer<typeof createSegmentBody>;
 

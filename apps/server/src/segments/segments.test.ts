@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { processAllPending } from '../ingest/index.js';
 import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 import { birthdayWindow } from './compiler.js';
-import { registerSegmentJobs } from './jobs.js';
+import { REFRESH_QUEUE, registerSegmentJobs, scheduleHourlyRefresh } from './jobs.js';
 import * as repo from './repository.js';
 import type { SegmentRule } from './rules.js';
 import { createSegment, previewRule, refreshWorkspace } from './service.js';
@@ -438,7 +438,16 @@ describe('saved segments', () => {
   });
 
   it('static lists: by id, by CSV with lines not found, and removal', async () => {
-    const list = await api('POST', '/api/v1/segments', { name: 'Tasting invitees', kind: 'static' }, 201);
+    const list = await api(
+      'POST',
+      '/api/v1/segments',
+      { name: 'Tasting invitees', kind: 'static', description: null, rule: null },
+      201,
+    );
+    expect(list).toMatchObject({ rule: null, description: null, memberCount: 0 });
+    const described = await api('PATCH', `/api/v1/segments/${list.id}`, { description: 'Spring tasting' });
+    expect(described).toMatchObject({ name: 'Tasting invitees', description: 'Spring tasting' });
+    expect((await api('PATCH', `/api/v1/segments/${list.id}`, { description: null })).description).toBeNull();
     const csv = ['email', 'ana@example.com', '+34 600 000 002', 'nobody@example.com', 'cus_missing', '', ids.dan].join(
       '\n',
     );
@@ -493,10 +502,14 @@ describe('kept current', () => {
       201,
     );
     expect(subscribers.memberCount).toBe(0);
-    const runJobs = async () => {
-      // The incremental job is due two seconds after the batch that marked the customer.
-      await new Promise((r) => setTimeout(r, 3100));
-      await t.ctx.jobs.drain();
+    const count = async () => (await api('GET', `/api/v1/segments/${subscribers.id}`)).memberCount;
+    /** Runs due jobs until the segment has `n` members: the incremental job is due within 6 s of the batch. */
+    const until = async (n: number) => {
+      for (let i = 0; i < 30 && (await count()) !== n; i++) {
+        await new Promise((r) => setTimeout(r, 400));
+        await t.ctx.jobs.drain();
+      }
+      expect(await count()).toBe(n);
     };
     await track('web', 'ben', 'Subscribed', {}, new Date().toISOString());
     await process();
@@ -504,12 +517,10 @@ describe('kept current', () => {
       customer_id: string;
     }>`select customer_id from segment_dirty_customers where workspace_id = ${owner.workspaceId}`.execute(t.ctx.db);
     expect(dirty.rows.map((r) => r.customer_id)).toEqual([ids.ben]);
-    await runJobs();
-    expect((await api('GET', `/api/v1/segments/${subscribers.id}`)).memberCount).toBe(1);
+    await until(1);
     await track('web', 'ben', 'Unsubscribed', {}, new Date().toISOString());
     await process();
-    await runJobs();
-    expect((await api('GET', `/api/v1/segments/${subscribers.id}`)).memberCount).toBe(0);
+    await until(0);
     expect((await sql`select 1 from segment_dirty_customers`.execute(t.ctx.db)).rows).toHaveLength(0);
 
     const timeline = await api(
@@ -533,6 +544,21 @@ describe('kept current', () => {
       ['Segment Exited', ids.ben],
     ]);
   }, 30_000);
+
+  it('the full refresh is scheduled once per hour, at the next full hour', async () => {
+    const a = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T10:17:00Z'));
+    const b = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T10:59:59Z'));
+    expect(b).toBe(a);
+    expect(await t.ctx.jobs.get(a)).toMatchObject({
+      queue: REFRESH_QUEUE,
+      state: 'queued',
+      runAt: new Date('2030-05-01T11:00:00Z'),
+    });
+    const c = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T11:00:00Z'));
+    expect(c).not.toBe(a);
+    expect((await t.ctx.jobs.get(c)).runAt).toEqual(new Date('2030-05-01T12:00:00Z'));
+    await sql`delete from jobs where id in (${a}, ${c})`.execute(t.ctx.db);
+  });
 
   it("a merge moves the merged profile's memberships to the survivor", async () => {
     const list = await api('POST', '/api/v1/segments', { name: 'Merge list', kind: 'static' }, 201);

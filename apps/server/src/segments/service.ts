@@ -191,8 +191,7 @@ export async function previewRule(db: Db, workspaceId: string, rule: SegmentRule
   await checkReferences(db, workspaceId, rule, null);
   const started = performance.now();
   const ctx = { workspaceId, now };
-  const count = await repo.countMatching(db, rule, ctx);
-  const sample = count ? await repo.sampleMatching(db, rule, ctx, 10) : [];
+  const { count, sample } = await repo.countAndSample(db, rule, ctx, 10);
   return { count, sample: sample.map(customerSummaryView), tookMs: Math.round(performance.now() - started) };
 }
 
