@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cancelOrder, type OrderInput, refundOrder, upsertOrder } from '../commerce/index.js';
 import { processAllPending } from '../ingest/index.js';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
+import { registerAnalyticsJobs } from './jobs.js';
 import * as analytics from './service.js';
 
 let t: TestApp;
@@ -188,15 +189,15 @@ describe('KPIs', () => {
     // CLV: identified EUR revenue 410 − 45 = 365 over the 4 customers with an EUR order (not Eve) = 91.25.
     expect(v.clv).toBe(91.25);
     // Active on 1 Jan (an order in the 90 days before: 3 Oct … 31 Dec): Ben (5 Nov), Fay (20 Oct).
-    // Active on 1 Jul (an order from 2 Apr on): Ben (B2 10 Apr); Fay is not → retention 1/2.
+    // Ben ordered again in the period (B2), Fay did not → retention 1/2, churn 1/2.
     expect(v.retentionRate).toBeCloseTo(0.5, 10);
     expect(v.churnRate).toBeCloseTo(0.5, 10);
     // Spend Jan–Jun: email 100 + 300, web 62, partner 10 = 472 (social's is December) → CAC 472 / 4 = 118.
     expect(v.cac).toBe(118);
     // New customers' EUR revenue in the period: Ana 200 + Cid 80 + Dee 25 + Eve 0 = 305; ROI (305 − 472) / 472.
     expect(v.roi).toBeCloseTo((305 - 472) / 472, 10);
-    // Last 30 days (1 … 30 Jun): Dee 2 active days, 3 events, bought → 100 × (0.5 × 0.2 + 0.3 × 0.1 + 0.2) = 33;
-    // Cid 1 day, 1 event, no order → 100 × (0.05 + 0.01) = 6. Mean 19.5.
+    // Last 30 days (1 … 30 Jun): active Cid (1 day, 1 event) and Dee (2 days, 3 events, bought D1):
+    // a = 2, d = 3, e = 4, b = 1 → 100 × (0.5 × (3/2)/10 + 0.3 × (4/2)/30 + 0.2 × 1/2) = 7.5 + 2 + 10 = 19.5.
     expect(v.engagementScore).toBe(19.5);
 
     // Previous period: B1 40 and F1 35.
@@ -527,5 +528,52 @@ describe('goals', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['goal.create', 'goal.update', 'goal.delete', 'analytics.spend_set']),
     );
+  });
+});
+
+describe('the KPI rollup', () => {
+  // Periods that cut through months, cohorts and the engagement window; with and without a channel.
+  const queries = [
+    { from: '2026-01-01', to: '2026-06-30' },
+    { from: '2026-01-01', to: '2026-06-30', channel: 'web' },
+    { from: '2026-01-01', to: '2026-06-30', channel: 'email' },
+    { from: '2025-07-15', to: '2026-07-14' },
+    { from: '2026-02-10', to: '2026-05-04' },
+    { from: '2026-06-30', to: '2026-07-01' },
+    { from: '2026-04-10', to: '2026-04-10', channel: 'email' },
+    { from: '2026-07-01', to: '2026-08-31' },
+  ];
+  const now = new Date('2026-09-01T12:00:00Z');
+
+  it('gives exactly the numbers of the live queries', async () => {
+    // Without a rollup the answer is live, and the route asks for one.
+    const before = await get('/api/v1/metrics/kpis?from=2026-01-01&to=2026-06-30');
+    expect(before).toMatchObject({ source: 'live', rollupCurrent: false, rollupBuiltAt: null });
+    registerAnalyticsJobs(t.ctx.jobs, t.ctx.db);
+    expect(await t.ctx.jobs.drain()).toBeGreaterThanOrEqual(1);
+    const after = await get('/api/v1/metrics/kpis?from=2026-01-01&to=2026-06-30');
+    expect(after).toMatchObject({ source: 'rollup', rollupCurrent: true });
+    expect(after.kpis).toEqual(before.kpis);
+    for (const q of queries) {
+      const live = await analytics.getKpis(t.ctx.db, ws, q, now, { source: 'live' });
+      const rolled = await analytics.getKpis(t.ctx.db, ws, q, now, { source: 'rollup' });
+      expect(rolled.kpis, JSON.stringify(q)).toEqual(live.kpis);
+      expect(rolled.otherCurrency, JSON.stringify(q)).toEqual(live.otherCurrency);
+    }
+  });
+
+  it('is out of date after an order is written, answers while recent, and not after 5 minutes', async () => {
+    await order('A4', 'ana', 12, '2026-06-15T10:00:00Z');
+    const soon = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, new Date());
+    expect(soon).toMatchObject({ source: 'rollup', rollupCurrent: false });
+    const later = new Date(Date.now() + analytics.ROLLUP_MAX_LAG_MS + 1000);
+    const live = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, later);
+    expect(live).toMatchObject({ source: 'live', rollupCurrent: false });
+    // 410 + 12.
+    expect(live.kpis.netRevenue.value).toBe(422);
+    await analytics.rebuildRollup(t.ctx.db, ws);
+    const rebuilt = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, later);
+    expect(rebuilt).toMatchObject({ source: 'rollup', rollupCurrent: true });
+    expect(rebuilt.kpis).toEqual(live.kpis);
   });
 });

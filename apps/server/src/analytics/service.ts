@@ -203,31 +203,97 @@ export interface KpiQuery {
 }
 type KpiValues = Record<KpiKey, number | null>;
 
-async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
-  const t = await thresholdsOf(db, s, now, false);
-  const [orders, fresh, retCur, retPrev, spendCur, spendPrev, engCur, engPrev, other] = await Promise.all([
+/** The score of docs/metrics.md from the population figures of the last 30 days; null when nobody was active. */
+export function engagementScoreOf(e: repo.Engagement): number | null {
+  if (e.active === 0) return null;
+  return (
+    100 *
+    (0.5 * Math.min(1, e.activeDays / e.active / 10) +
+      0.3 * Math.min(1, e.events / e.active / 30) +
+      0.2 * Math.min(1, e.buyers / e.active))
+  );
+}
+
+/** How old a rollup may be and still answer while a newer one is built (ADR 0007). */
+export const ROLLUP_MAX_LAG_MS = 5 * 60_000;
+export type KpiSource = 'rollup' | 'live';
+
+/** Whether the rollup may answer now: built for this currency and time zone, current or recent enough. */
+export async function rollupUsable(db: Db, s: Scope, now: Date) {
+  const st = await repo.rollupState(db, s.workspaceId);
+  const builtAt = st?.rollup_built_at ?? null;
+  if (!st || !builtAt || st.rollup_currency !== s.currency || st.rollup_timezone !== s.tz) {
+    return { usable: false, current: false, builtAt: null };
+  }
+  const current = st.rollup_version === st.data_version;
+  const recent = now.getTime() - builtAt.getTime() < ROLLUP_MAX_LAG_MS;
+  return { usable: current || recent, current, builtAt };
+}
+
+/** Rebuilds the workspace's KPI rollup (the `analytics.rollup` job; also `kith` and tests). */
+export async function rebuildRollup(db: Db, workspaceId: string) {
+  await repo.rebuildRollup(db, await scopeOf(db, workspaceId));
+}
+
+interface PeriodInputs {
+  aggregates: repo.OrderAggregates;
+  fresh: { n: number; revenue: number };
+  retention: { base: number; kept: number };
+  engagement: repo.Engagement;
+}
+
+async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
+  const [orders, fresh, retCur, retPrev, engCur, engPrev, other] = await Promise.all([
     repo.orderAggregates(db, s, cur, prev, channel),
     repo.newCustomerAggregates(db, s, cur, prev, channel),
-    repo.retention(db, s, cur, t.lapsedDays, channel),
-    repo.retention(db, s, prev, t.lapsedDays, channel),
+    repo.retention(db, s, cur, lapsedDays, channel),
+    repo.retention(db, s, prev, lapsedDays, channel),
+    repo.engagement(db, s, cur, channel),
+    repo.engagement(db, s, prev, channel),
+    repo.otherCurrencyOrders(db, s, cur, channel),
+  ]);
+  return {
+    cur: { aggregates: orders.cur, fresh: fresh.cur, retention: retCur, engagement: engCur } as PeriodInputs,
+    prev: { aggregates: orders.prev, fresh: fresh.prev, retention: retPrev, engagement: engPrev } as PeriodInputs,
+    otherCurrency: other,
+  };
+}
+
+async function rollupInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
+  const [c, p] = await Promise.all([
+    repo.rollupKpis(db, s, cur, lapsedDays, channel),
+    repo.rollupKpis(db, s, prev, lapsedDays, channel),
+  ]);
+  return { cur: c as PeriodInputs, prev: p as PeriodInputs, otherCurrency: c.otherCurrency };
+}
+
+async function kpiValues(
+  db: Db,
+  s: Scope,
+  cur: Range,
+  prev: Range,
+  channel: string | undefined,
+  now: Date,
+  source?: KpiSource,
+) {
+  const t = await thresholdsOf(db, s, now, false);
+  const rollup = await rollupUsable(db, s, now);
+  const use: KpiSource = source ?? (rollup.usable ? 'rollup' : 'live');
+  const [inputs, spendCur, spendPrev] = await Promise.all([
+    use === 'rollup'
+      ? rollupInputs(db, s, cur, prev, t.lapsedDays, channel)
+      : liveInputs(db, s, cur, prev, t.lapsedDays, channel),
     repo.spendByChannel(db, s, cur),
     repo.spendByChannel(db, s, prev),
-    repo.engagementScore(db, s, cur, channel),
-    repo.engagementScore(db, s, prev, channel),
-    repo.otherCurrencyOrders(db, s, cur, channel),
   ]);
   const spendOf = (m: Map<string, number>) => {
     if (channel !== undefined) return m.has(channel) ? (m.get(channel) as number) : null;
     return m.size ? [...m.values()].reduce((a, b) => a + b, 0) : null;
   };
-  const values = (
-    o: repo.OrderAggregates,
-    n: { n: number; revenue: number },
-    ret: { base: number; kept: number },
-    spend: number | null,
-    engagement: number | null,
-  ): KpiValues => {
-    const retention = ratio(ret.kept, ret.base);
+  const values = (x: PeriodInputs, spend: number | null): KpiValues => {
+    const o = x.aggregates;
+    const n = x.fresh;
+    const retention = ratio(x.retention.kept, x.retention.base);
     return {
       customers: o.customers,
       newCustomers: n.n,
@@ -241,22 +307,31 @@ async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: str
       retentionRate: retention,
       cac: round(spend === null ? null : ratio(spend, n.n)),
       roi: spend === null ? null : ratio(n.revenue - spend, spend),
-      engagementScore: round(engagement),
+      engagementScore: round(engagementScoreOf(x.engagement)),
     };
   };
   return {
-    cur: values(orders.cur, fresh.cur, retCur, spendOf(spendCur), engCur),
-    prev: values(orders.prev, fresh.prev, retPrev, spendOf(spendPrev), engPrev),
-    otherCurrency: other,
+    cur: values(inputs.cur, spendOf(spendCur)),
+    prev: values(inputs.prev, spendOf(spendPrev)),
+    otherCurrency: inputs.otherCurrency,
     thresholds: t,
+    source: use,
+    rollupBuiltAt: use === 'rollup' ? rollup.builtAt : null,
+    rollupCurrent: rollup.current,
   };
 }
 
 /** The dashboard's KPI set for a period, each with the previous period's value and the change. */
-export async function getKpis(db: Db, workspaceId: string, q: KpiQuery, now = new Date()) {
+export async function getKpis(
+  db: Db,
+  workspaceId: string,
+  q: KpiQuery,
+  now = new Date(),
+  opts: { source?: KpiSource } = {},
+) {
   const s = await scopeOf(db, workspaceId);
   const { cur, prev } = resolvePeriod(q, s.tz, now);
-  const v = await kpiValues(db, s, cur, prev, q.channel, now);
+  const v = await kpiValues(db, s, cur, prev, q.channel, now, opts.source);
   const kpis = Object.fromEntries(
     KPI_KEYS.map((k) => {
       const value = v.cur[k];
@@ -275,6 +350,9 @@ export async function getKpis(db: Db, workspaceId: string, q: KpiQuery, now = ne
     channel: q.channel ?? null,
     churnThresholdDays: v.thresholds.lapsedDays,
     otherCurrency: v.otherCurrency,
+    source: v.source,
+    rollupBuiltAt: v.rollupBuiltAt?.toISOString() ?? null,
+    rollupCurrent: v.rollupCurrent,
     kpis,
   };
 }
