@@ -40,34 +40,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('at_risk_days', 'integer', (c) => c.notNull().defaultTo(90))
     .addColumn('lapsed_days', 'integer', (c) => c.notNull().defaultTo(180))
     .addColumn('derived_at', 'timestamptz')
-    // Bumped in the transaction of every write of orders or processed events; the rollup is
-    // current when it was built at this version (ADR 0007).
+    // Bumped in the transaction of every write of orders or processed events: a KPI snapshot
+    // computed at an older version is out of date (ADR 0007).
     .addColumn('data_version', 'bigint', (c) => c.notNull().defaultTo(0))
-    .addColumn('rollup_version', 'bigint')
-    .addColumn('rollup_built_at', 'timestamptz')
-    .addColumn('rollup_currency', 'text')
-    .addColumn('rollup_timezone', 'text')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
-  // The KPI rollup (ADR 0007): per workspace, local day, acquisition channel and kind, counts that
-  // answer "how many distinct customers in [from, to]" exactly by pairing each customer-day with
-  // the customer's previous (or first) day. Rebuilt from orders and events; never the source of truth.
+  // KPI sets computed for a period (the dashboard's default one by a background job), served
+  // while current, or for a few minutes while a newer one is computed (ADR 0007).
   await db.schema
-    .createTable('analytics_rollup')
+    .createTable('analytics_kpi_snapshots')
     .addColumn('workspace_id', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('day', 'date', (c) => c.notNull())
-    .addColumn('other_day', 'date')
-    .addColumn('channel', 'text')
-    .addColumn('currency', 'text')
-    .addColumn('n', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('orders', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('orders_ws', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('revenue', sql`numeric(18,2)`, (c) => c.notNull().defaultTo(0))
-    .addColumn('events', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('period_from', 'date', (c) => c.notNull())
+    .addColumn('period_to', 'date', (c) => c.notNull())
+    // '' for every channel.
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('timezone', 'text', (c) => c.notNull())
+    .addColumn('data_version', 'bigint', (c) => c.notNull())
+    .addColumn('computed_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('result', 'jsonb', (c) => c.notNull())
+    .addPrimaryKeyConstraint('analytics_kpi_snapshots_pk', ['workspace_id', 'period_from', 'period_to', 'channel'])
     .execute();
-  await sql`create index analytics_rollup_ws_day_idx on analytics_rollup (workspace_id, day)`.execute(db);
 
   // Cohorts, new customers and lifecycle read customers by their first order.
   await sql`create index customers_ws_first_order_idx on customers (workspace_id, first_order_at) where merged_into is null and first_order_at is not null`.execute(
@@ -77,6 +71,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index if exists customers_ws_first_order_idx`.execute(db);
-  for (const t of ['analytics_rollup', 'analytics_settings', 'goals', 'marketing_spend'])
+  for (const t of ['analytics_kpi_snapshots', 'analytics_settings', 'goals', 'marketing_spend'])
     await db.schema.dropTable(t).execute();
 }

@@ -3,7 +3,7 @@ import { onOrdersChanged } from '../commerce/index.js';
 import { onBatchProcessed } from '../ingest/index.js';
 import { bumpDataVersion } from './repository.js';
 
-export { ROLLUP_QUEUE, registerAnalyticsJobs, requestRollup } from './jobs.js';
+export { KPI_QUEUE, registerAnalyticsJobs, requestKpiSnapshot } from './jobs.js';
 export { analyticsRoutes } from './routes.js';
 export {
   DEFAULT_THRESHOLDS,
@@ -23,11 +23,11 @@ export {
   type LifecycleStage,
   RFM_CELLS,
   type RfmCell,
-  rebuildRollup,
+  refreshKpiSnapshot,
   rfmCellOf,
   type Thresholds,
 } from './service.js';
 
-// The KPI rollup is out of date once orders or processed events change (ADR 0007).
+// KPI snapshots are out of date once orders or processed events change (ADR 0007).
 onOrdersChanged('analytics', bumpDataVersion);
 onBatchProcessed('analytics', bumpDataVersion);

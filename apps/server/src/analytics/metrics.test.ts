@@ -531,49 +531,39 @@ describe('goals', () => {
   });
 });
 
-describe('the KPI rollup', () => {
-  // Periods that cut through months, cohorts and the engagement window; with and without a channel.
-  const queries = [
-    { from: '2026-01-01', to: '2026-06-30' },
-    { from: '2026-01-01', to: '2026-06-30', channel: 'web' },
-    { from: '2026-01-01', to: '2026-06-30', channel: 'email' },
-    { from: '2025-07-15', to: '2026-07-14' },
-    { from: '2026-02-10', to: '2026-05-04' },
-    { from: '2026-06-30', to: '2026-07-01' },
-    { from: '2026-04-10', to: '2026-04-10', channel: 'email' },
-    { from: '2026-07-01', to: '2026-08-31' },
-  ];
-  const now = new Date('2026-09-01T12:00:00Z');
+describe('KPI snapshots', () => {
+  const q = { from: '2026-01-01', to: '2026-06-29' };
 
-  it('gives exactly the numbers of the live queries', async () => {
-    // Without a rollup the answer is live, and the route asks for one.
-    const before = await get('/api/v1/metrics/kpis?from=2026-01-01&to=2026-06-30');
-    expect(before).toMatchObject({ source: 'live', rollupCurrent: false, rollupBuiltAt: null });
-    registerAnalyticsJobs(t.ctx.jobs, t.ctx.db);
-    expect(await t.ctx.jobs.drain()).toBeGreaterThanOrEqual(1);
-    const after = await get('/api/v1/metrics/kpis?from=2026-01-01&to=2026-06-30');
-    expect(after).toMatchObject({ source: 'rollup', rollupCurrent: true });
-    expect(after.kpis).toEqual(before.kpis);
-    for (const q of queries) {
-      const live = await analytics.getKpis(t.ctx.db, ws, q, now, { source: 'live' });
-      const rolled = await analytics.getKpis(t.ctx.db, ws, q, now, { source: 'rollup' });
-      expect(rolled.kpis, JSON.stringify(q)).toEqual(live.kpis);
-      expect(rolled.otherCurrency, JSON.stringify(q)).toEqual(live.otherCurrency);
-    }
+  it('a KPI set is kept and answers again while current; after a write it is marked out of date, then recomputed', async () => {
+    const first = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(first).toMatchObject({ source: 'live', current: true });
+    const again = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(again).toMatchObject({ source: 'snapshot', current: true, computedAt: first.computedAt });
+    expect(again.kpis).toEqual(first.kpis);
+    // Another order in June: the snapshot is out of date but answers for up to 5 minutes.
+    await order('A4', 'ana', 12, '2026-06-15T10:00:00Z');
+    const stale = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(stale).toMatchObject({ source: 'snapshot', current: false });
+    expect(stale.kpis.netRevenue.value).toBe(first.kpis.netRevenue.value);
+    const later = new Date(Date.now() + analytics.SNAPSHOT_MAX_LAG_MS + 1000);
+    const recomputed = await analytics.getKpis(t.ctx.db, ws, q, later);
+    expect(recomputed).toMatchObject({ source: 'live', current: true });
+    expect(recomputed.kpis.netRevenue.value).toBe((first.kpis.netRevenue.value as number) + 12);
+    expect(recomputed.kpis).toEqual((await analytics.getKpis(t.ctx.db, ws, q, later, { fresh: true })).kpis);
   });
 
-  it('is out of date after an order is written, answers while recent, and not after 5 minutes', async () => {
-    await order('A4', 'ana', 12, '2026-06-15T10:00:00Z');
-    const soon = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, new Date());
-    expect(soon).toMatchObject({ source: 'rollup', rollupCurrent: false });
-    const later = new Date(Date.now() + analytics.ROLLUP_MAX_LAG_MS + 1000);
-    const live = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, later);
-    expect(live).toMatchObject({ source: 'live', rollupCurrent: false });
-    // 410 + 12.
-    expect(live.kpis.netRevenue.value).toBe(422);
-    await analytics.rebuildRollup(t.ctx.db, ws);
-    const rebuilt = await analytics.getKpis(t.ctx.db, ws, { from: '2026-01-01', to: '2026-06-30' }, later);
-    expect(rebuilt).toMatchObject({ source: 'rollup', rollupCurrent: true });
-    expect(rebuilt.kpis).toEqual(live.kpis);
+  it("the dashboard's default set: the route has an out-of-date snapshot recomputed by the job", async () => {
+    registerAnalyticsJobs(t.ctx.jobs, t.ctx.db);
+    await t.ctx.jobs.drain();
+    const first = await get('/api/v1/metrics/kpis');
+    expect(first.current).toBe(true);
+    // An order yesterday (in the default period, whatever today is).
+    await order('A5', 'ana', 7, new Date(Date.now() - 86_400_000).toISOString());
+    const stale = await get('/api/v1/metrics/kpis');
+    expect(stale).toMatchObject({ source: 'snapshot', current: false });
+    expect(await t.ctx.jobs.drain()).toBe(1);
+    const fresh = await get('/api/v1/metrics/kpis');
+    expect(fresh).toMatchObject({ source: 'snapshot', current: true });
+    expect(fresh.kpis.netRevenue.value).toBeCloseTo(stale.kpis.netRevenue.value + 7, 2);
   });
 });

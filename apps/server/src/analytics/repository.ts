@@ -200,161 +200,57 @@ export async function engagement(db: Db, s: Scope, range: Range, channel?: strin
   };
 }
 
-// ── the KPI rollup (ADR 0007) ──
+// ── KPI snapshots (ADR 0007) ──
 
-/** Marks the workspace's orders or events as changed: the rollup is no longer current. */
+/** Marks the workspace's orders or events as changed: KPI snapshots computed before are out of date. */
 export async function bumpDataVersion(db: Db, workspaceId: string) {
   await sql`
     insert into analytics_settings (workspace_id, data_version) values (${workspaceId}, 1)
     on conflict (workspace_id) do update set data_version = analytics_settings.data_version + 1`.execute(db);
 }
 
-export interface RollupState {
-  data_version: number;
-  rollup_version: number | null;
-  rollup_built_at: Date | null;
-  rollup_currency: string | null;
-  rollup_timezone: string | null;
+/** The workspace's data version (see `bumpDataVersion`). */
+export async function dataVersion(db: Db, workspaceId: string): Promise<number> {
+  const r = await sql<{ v: number }>`
+    select data_version::float8 as v from analytics_settings where workspace_id = ${workspaceId}`.execute(db);
+  return Number(r.rows[0]?.v ?? 0);
 }
-export async function rollupState(db: Db, workspaceId: string): Promise<RollupState | null> {
-  const r = await sql<RollupState>`
-    select data_version::float8 as data_version, rollup_version::float8 as rollup_version, rollup_built_at,
-           rollup_currency, rollup_timezone
-    from analytics_settings where workspace_id = ${workspaceId}`.execute(db);
+
+export interface SnapshotRow {
+  currency: string;
+  timezone: string;
+  data_version: number;
+  computed_at: Date;
+  result: unknown;
+}
+
+export async function findSnapshot(db: Db, workspaceId: string, range: Range, channel: string) {
+  const r = await sql<SnapshotRow>`
+    select currency, timezone, data_version::float8 as data_version, computed_at, result from analytics_kpi_snapshots
+    where workspace_id = ${workspaceId} and period_from = ${range.from}::date and period_to = ${range.to}::date
+      and channel = ${channel}`.execute(db);
   return r.rows[0] ?? null;
 }
 
-/**
- * Rebuilds the workspace's rollup from its orders and events, in one transaction. Kinds, per local
- * day and acquisition channel (guests: kind `guest`, no channel):
- * - `prev` / `prev2` / `prev_ws`: customer-days paired with the customer's previous (second
- *   previous; previous workspace-currency) order day — n = customer-days;
- * - `first`: customer-days paired with the customer's first order day — orders, revenue;
- * - `guest`: guest orders; `currency`: orders in other currencies, per currency;
- * - `event`: customer-days with events paired with the previous such day — n, events.
- */
-export async function rebuildRollup(db: Db, s: Scope) {
-  await db.transaction().execute(async (tx) => {
-    await bumpDataVersion(tx, s.workspaceId);
-    const version = (await rollupState(tx, s.workspaceId))?.data_version ?? 0;
-    await sql`delete from analytics_rollup where workspace_id = ${s.workspaceId}`.execute(tx);
-    await sql`
-      insert into analytics_rollup (workspace_id, kind, day, other_day, channel, currency, n, orders, orders_ws, revenue, events)
-      with o as (
-        select o.customer_id, (o.placed_at at time zone ${s.tz})::date as day, o.currency,
-               o.currency = ${s.currency} as ws, o.total - o.refunded_amount as net
-        from orders o where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null
-      ), ch as (
-        select c.id, coalesce(c.acquisition_channel, 'unknown') as channel from customers c
-        where c.workspace_id = ${s.workspaceId}
-      ), cd as (
-        select o.customer_id, o.day, count(*) as orders, count(*) filter (where o.ws) as orders_ws,
-               coalesce(sum(o.net) filter (where o.ws), 0) as revenue, bool_or(o.ws) as has_ws
-        from o where o.customer_id is not null group by o.customer_id, o.day
-      ), q as (
-        select cd.*, coalesce(ch.channel, 'unknown') as channel,
-               lag(cd.day) over w as prev_day, lag(cd.day, 2) over w as prev2_day,
-               min(cd.day) over (partition by cd.customer_id) as first_day
-        from cd left join ch on ch.id = cd.customer_id
-        window w as (partition by cd.customer_id order by cd.day)
-      ), qw as (
-        select q.day, q.channel, lag(q.day) over (partition by q.customer_id order by q.day) as prev_day
-        from q where q.has_ws
-      ), ed as (
-        select e.customer_id, (e.timestamp at time zone ${s.tz})::date as day, count(*) as events
-        from events e where e.workspace_id = ${s.workspaceId} and e.customer_id is not null
-        group by 1, 2
-      ), eq as (
-        select ed.day, ed.events, coalesce(ch.channel, 'unknown') as channel,
-               lag(ed.day) over (partition by ed.customer_id order by ed.day) as prev_day
-        from ed left join ch on ch.id = ed.customer_id
-      )
-      select ${s.workspaceId}, 'prev', day, prev_day, channel, null, count(*), 0, 0, 0, 0 from q group by day, prev_day, channel
-      union all
-      select ${s.workspaceId}, 'prev2', day, prev2_day, channel, null, count(*), 0, 0, 0, 0 from q group by day, prev2_day, channel
-      union all
-      select ${s.workspaceId}, 'prev_ws', day, prev_day, channel, null, count(*), 0, 0, 0, 0 from qw group by day, prev_day, channel
-      union all
-      select ${s.workspaceId}, 'first', day, first_day, channel, null, count(*), sum(orders), sum(orders_ws), sum(revenue), 0
-      from q group by day, first_day, channel
-      union all
-      select ${s.workspaceId}, 'guest', day, null, null, null, 0, count(*), count(*) filter (where ws),
-             coalesce(sum(net) filter (where ws), 0), 0
-      from o where customer_id is null group by day
-      union all
-      select ${s.workspaceId}, 'currency', o.day, null, coalesce(ch.channel, case when o.customer_id is null then null else 'unknown' end),
-             o.currency, 0, count(*), 0, 0, 0
-      from o left join ch on ch.id = o.customer_id where not o.ws group by 3, 5, 6
-      union all
-      select ${s.workspaceId}, 'event', day, prev_day, channel, null, count(*), 0, 0, 0, sum(events)
-      from eq group by day, prev_day, channel`.execute(tx);
-    await sql`
-      update analytics_settings set rollup_version = ${version}, rollup_built_at = now(),
-        rollup_currency = ${s.currency}, rollup_timezone = ${s.tz}
-      where workspace_id = ${s.workspaceId}`.execute(tx);
-  });
-}
-
-export interface RollupKpis {
-  aggregates: OrderAggregates;
-  fresh: { n: number; revenue: number };
-  retention: { base: number; kept: number };
-  engagement: Engagement;
-  otherCurrency: { orders: number; currencies: string[] };
-}
-
-/** The KPI inputs of a period from the rollup (the same numbers the live queries give). */
-export async function rollupKpis(db: Db, s: Scope, range: Range, lapsedDays: number, channel?: string) {
-  const f = sql`${range.from}::date`;
-  const t = sql`${range.to}::date`;
-  const e0 = sql`(${range.to}::date - ${ENGAGEMENT_DAYS - 1}::int)`;
-  const b0 = sql`(${range.from}::date - ${lapsedDays}::int)`;
-  const inR = sql`day between ${f} and ${t}`;
-  const inE = sql`day between ${e0} and ${t}`;
-  const firstIn = (start: RawBuilder<unknown>) => sql`(other_day is null or other_day < ${start})`;
-  const chan = channel === undefined ? sql`` : sql`and kind <> 'guest' and channel = ${channel}`;
-  const r = await sql<Record<string, string | number | string[] | null>>`
-    select
-      coalesce(sum(orders) filter (where kind in ('first', 'guest') and ${inR}), 0)::int as orders,
-      coalesce(sum(orders_ws) filter (where kind in ('first', 'guest') and ${inR}), 0)::int as orders_ws,
-      coalesce(sum(revenue) filter (where kind in ('first', 'guest') and ${inR}), 0)::text as revenue,
-      coalesce(sum(orders) filter (where kind = 'first' and ${inR}), 0)::int as identified_orders,
-      coalesce(sum(revenue) filter (where kind = 'first' and ${inR}), 0)::text as identified_revenue,
-      coalesce(sum(n) filter (where kind = 'prev' and ${inR} and ${firstIn(f)}), 0)::int as customers,
-      coalesce(sum(n) filter (where kind = 'prev2' and ${inR} and ${firstIn(f)}), 0)::int as up_to_second,
-      coalesce(sum(n) filter (where kind = 'prev_ws' and ${inR} and ${firstIn(f)}), 0)::int as customers_ws,
-      coalesce(sum(n) filter (where kind = 'prev' and ${inR} and other_day is null), 0)::int as new_customers,
-      coalesce(sum(revenue) filter (where kind = 'first' and ${inR} and other_day between ${f} and ${t}), 0)::text as new_revenue,
-      coalesce(sum(n) filter (where kind = 'prev' and day >= ${b0} and day < ${f} and ${firstIn(b0)}), 0)::int as base,
-      coalesce(sum(n) filter (where kind = 'prev' and ${inR} and other_day >= ${b0} and other_day < ${f}), 0)::int as kept,
-      coalesce(sum(n) filter (where kind = 'event' and ${inE} and ${firstIn(e0)}), 0)::int as active,
-      coalesce(sum(n) filter (where kind = 'event' and ${inE}), 0)::int as active_days,
-      coalesce(sum(events) filter (where kind = 'event' and ${inE}), 0)::int as events,
-      coalesce(sum(n) filter (where kind = 'prev' and ${inE} and ${firstIn(e0)}), 0)::int as buyers,
-      coalesce(sum(orders) filter (where kind = 'currency' and ${inR}), 0)::int as other_orders,
-      array_remove(array_agg(distinct currency) filter (where kind = 'currency' and ${inR}), null) as currencies
-    from analytics_rollup
-    where workspace_id = ${s.workspaceId} and day >= least(${b0}, ${e0}) and day <= ${t} ${chan}`.execute(db);
-  const x = r.rows[0] ?? {};
-  const int = (k: string) => Number(x[k] ?? 0);
-  const customers = int('customers');
-  return {
-    aggregates: {
-      orders: int('orders'),
-      ordersWs: int('orders_ws'),
-      revenue: int('revenue'),
-      customers,
-      customersWs: int('customers_ws'),
-      // Customers whose second order in the period exists: (first or second in it) − (first in it).
-      repeaters: int('up_to_second') - customers,
-      identifiedOrders: int('identified_orders'),
-      identifiedRevenue: int('identified_revenue'),
-    },
-    fresh: { n: int('new_customers'), revenue: int('new_revenue') },
-    retention: { base: int('base'), kept: int('kept') },
-    engagement: { active: int('active'), activeDays: int('active_days'), events: int('events'), buyers: int('buyers') },
-    otherCurrency: { orders: int('other_orders'), currencies: ((x.currencies as string[] | null) ?? []).sort() },
-  } satisfies RollupKpis;
+/** Stores a KPI set computed at `version`; snapshots of periods not asked for in a day are dropped. */
+export async function saveSnapshot(
+  db: Db,
+  workspaceId: string,
+  range: Range,
+  channel: string,
+  v: { currency: string; timezone: string; version: number; computedAt: Date; result: unknown },
+) {
+  await sql`
+    delete from analytics_kpi_snapshots
+    where workspace_id = ${workspaceId} and computed_at < ${v.computedAt}::timestamptz - interval '1 day'`.execute(db);
+  await sql`
+    insert into analytics_kpi_snapshots (workspace_id, period_from, period_to, channel, currency, timezone, data_version, computed_at, result)
+    values (${workspaceId}, ${range.from}::date, ${range.to}::date, ${channel}, ${v.currency}, ${v.timezone}, ${v.version},
+            ${v.computedAt}, ${JSON.stringify(v.result)}::jsonb)
+    on conflict (workspace_id, period_from, period_to, channel) do update set currency = excluded.currency,
+      timezone = excluded.timezone, data_version = excluded.data_version, computed_at = excluded.computed_at,
+      result = excluded.result
+    where analytics_kpi_snapshots.data_version <= excluded.data_version`.execute(db);
 }
 
 // ── series, channels, cohorts ──

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../platform/context.js';
 import { errorResponses } from '../platform/http.js';
-import { requestRollup } from './jobs.js';
+import { requestKpiSnapshot } from './jobs.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 
@@ -30,8 +30,8 @@ export async function analyticsRoutes(root: FastifyInstance, { ctx }: { ctx: App
     },
     async (req) => {
       const r = await service.getKpis(db, ws(req), req.query);
-      // A rollup behind the data: build a new one for the next request (ADR 0007).
-      if (!r.rollupCurrent) await requestRollup(ctx.jobs, ws(req));
+      // A snapshot behind the data answered: have the dashboard's set recomputed (ADR 0007).
+      if (!r.current) await requestKpiSnapshot(ctx.jobs, ws(req));
       return r;
     },
   );

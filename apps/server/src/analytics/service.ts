@@ -214,26 +214,8 @@ export function engagementScoreOf(e: repo.Engagement): number | null {
   );
 }
 
-/** How old a rollup may be and still answer while a newer one is built (ADR 0007). */
-export const ROLLUP_MAX_LAG_MS = 5 * 60_000;
-export type KpiSource = 'rollup' | 'live';
-
-/** Whether the rollup may answer now: built for this currency and time zone, current or recent enough. */
-export async function rollupUsable(db: Db, s: Scope, now: Date) {
-  const st = await repo.rollupState(db, s.workspaceId);
-  const builtAt = st?.rollup_built_at ?? null;
-  if (!st || !builtAt || st.rollup_currency !== s.currency || st.rollup_timezone !== s.tz) {
-    return { usable: false, current: false, builtAt: null };
-  }
-  const current = st.rollup_version === st.data_version;
-  const recent = now.getTime() - builtAt.getTime() < ROLLUP_MAX_LAG_MS;
-  return { usable: current || recent, current, builtAt };
-}
-
-/** Rebuilds the workspace's KPI rollup (the `analytics.rollup` job; also `kith` and tests). */
-export async function rebuildRollup(db: Db, workspaceId: string) {
-  await repo.rebuildRollup(db, await scopeOf(db, workspaceId));
-}
+/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0007). */
+export const SNAPSHOT_MAX_LAG_MS = 5 * 60_000;
 
 interface PeriodInputs {
   aggregates: repo.OrderAggregates;
@@ -259,30 +241,10 @@ async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays:
   };
 }
 
-async function rollupInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
-  const [c, p] = await Promise.all([
-    repo.rollupKpis(db, s, cur, lapsedDays, channel),
-    repo.rollupKpis(db, s, prev, lapsedDays, channel),
-  ]);
-  return { cur: c as PeriodInputs, prev: p as PeriodInputs, otherCurrency: c.otherCurrency };
-}
-
-async function kpiValues(
-  db: Db,
-  s: Scope,
-  cur: Range,
-  prev: Range,
-  channel: string | undefined,
-  now: Date,
-  source?: KpiSource,
-) {
+async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
   const t = await thresholdsOf(db, s, now, false);
-  const rollup = await rollupUsable(db, s, now);
-  const use: KpiSource = source ?? (rollup.usable ? 'rollup' : 'live');
   const [inputs, spendCur, spendPrev] = await Promise.all([
-    use === 'rollup'
-      ? rollupInputs(db, s, cur, prev, t.lapsedDays, channel)
-      : liveInputs(db, s, cur, prev, t.lapsedDays, channel),
+    liveInputs(db, s, cur, prev, t.lapsedDays, channel),
     repo.spendByChannel(db, s, cur),
     repo.spendByChannel(db, s, prev),
   ]);
@@ -315,23 +277,12 @@ async function kpiValues(
     prev: values(inputs.prev, spendOf(spendPrev)),
     otherCurrency: inputs.otherCurrency,
     thresholds: t,
-    source: use,
-    rollupBuiltAt: use === 'rollup' ? rollup.builtAt : null,
-    rollupCurrent: rollup.current,
   };
 }
 
-/** The dashboard's KPI set for a period, each with the previous period's value and the change. */
-export async function getKpis(
-  db: Db,
-  workspaceId: string,
-  q: KpiQuery,
-  now = new Date(),
-  opts: { source?: KpiSource } = {},
-) {
-  const s = await scopeOf(db, workspaceId);
-  const { cur, prev } = resolvePeriod(q, s.tz, now);
-  const v = await kpiValues(db, s, cur, prev, q.channel, now, opts.source);
+/** The KPI set of a period computed from orders and events (docs/metrics.md). */
+async function computeKpis(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
+  const v = await kpiValues(db, s, cur, prev, channel, now);
   const kpis = Object.fromEntries(
     KPI_KEYS.map((k) => {
       const value = v.cur[k];
@@ -347,14 +298,59 @@ export async function getKpis(
     previousFrom: prev.from,
     previousTo: prev.to,
     currency: s.currency,
-    channel: q.channel ?? null,
+    channel: channel ?? null,
     churnThresholdDays: v.thresholds.lapsedDays,
     otherCurrency: v.otherCurrency,
-    source: v.source,
-    rollupBuiltAt: v.rollupBuiltAt?.toISOString() ?? null,
-    rollupCurrent: v.rollupCurrent,
     kpis,
   };
+}
+type KpiSet = Awaited<ReturnType<typeof computeKpis>>;
+
+/**
+ * The dashboard's KPI set for a period, each with the previous period's value and the change.
+ * A snapshot computed for the same period answers while current, or for a few minutes after the
+ * data changed (`current: false`: the caller should have it recomputed); else it is computed now
+ * and kept (ADR 0007). `fresh` always computes.
+ */
+export async function getKpis(
+  db: Db,
+  workspaceId: string,
+  q: KpiQuery,
+  now = new Date(),
+  opts: { fresh?: boolean } = {},
+) {
+  const s = await scopeOf(db, workspaceId);
+  const { cur, prev } = resolvePeriod(q, s.tz, now);
+  const key = q.channel ?? '';
+  const [version, snap] = await Promise.all([
+    repo.dataVersion(db, workspaceId),
+    opts.fresh ? null : repo.findSnapshot(db, workspaceId, cur, key),
+  ]);
+  if (snap && snap.currency === s.currency && snap.timezone === s.tz) {
+    const current = snap.data_version === version;
+    if (current || now.getTime() - snap.computed_at.getTime() < SNAPSHOT_MAX_LAG_MS) {
+      return {
+        ...(snap.result as KpiSet),
+        source: 'snapshot' as const,
+        computedAt: snap.computed_at.toISOString(),
+        current,
+      };
+    }
+  }
+  const result = await computeKpis(db, s, cur, prev, q.channel, now);
+  await repo.saveSnapshot(db, workspaceId, cur, key, {
+    currency: s.currency,
+    timezone: s.tz,
+    version,
+    computedAt: now,
+    result,
+  });
+  return { ...result, source: 'live' as const, computedAt: now.toISOString(), current: true };
+}
+
+/** Computes the default period's KPI set now and keeps it (the `analytics.kpis` job). */
+export async function refreshKpiSnapshot(db: Db, workspaceId: string, now = new Date()) {
+  await getKpis(db, workspaceId, {}, now, { fresh: true });
 }
 
 // ── revenue over time, channels, cohorts ──
