@@ -44,6 +44,7 @@ export interface OrderAggregates {
   repeaters: number;
   identifiedOrders: number;
   identifiedRevenue: number;
+  newRevenue: number;
 }
 
 /** Order aggregates of the current and previous periods in one pass over their orders. */
@@ -58,6 +59,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
     repeaters: number;
     identified_orders: number;
     identified_revenue: string | null;
+    new_revenue: string | null;
   }>`
     with per as (
       select o.customer_id, o.placed_at >= ${at(s, cur.from)} as cur, count(*) as n,
@@ -74,8 +76,12 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
            (count(*) filter (where customer_id is not null and nw > 0))::int as customers_ws,
            (count(*) filter (where customer_id is not null and n >= 2))::int as repeaters,
            coalesce(sum(n) filter (where customer_id is not null), 0)::int as identified_orders,
-           coalesce(sum(rev) filter (where customer_id is not null), 0)::text as identified_revenue
-    from per group by cur`.execute(db);
+           coalesce(sum(rev) filter (where customer_id is not null), 0)::text as identified_revenue,
+           -- Customers acquired in the period (first order in it): their revenue in it.
+           coalesce(sum(rev) filter (where c.first_order_at >= case when cur then ${at(s, cur.from)} else ${at(s, prev.from)} end), 0)::text
+             as new_revenue
+    from per left join customers c on c.id = per.customer_id and c.workspace_id = ${s.workspaceId}
+    group by cur`.execute(db);
   const empty: OrderAggregates = {
     orders: 0,
     ordersWs: 0,
@@ -85,6 +91,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
     repeaters: 0,
     identifiedOrders: 0,
     identifiedRevenue: 0,
+    newRevenue: 0,
   };
   const out = { cur: { ...empty }, prev: { ...empty } };
   for (const x of r.rows) {
@@ -97,6 +104,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
       repeaters: Number(x.repeaters),
       identifiedOrders: Number(x.identified_orders),
       identifiedRevenue: Number(x.identified_revenue ?? 0),
+      newRevenue: Number(x.new_revenue ?? 0),
     };
   }
   return out;
@@ -112,25 +120,17 @@ export async function otherCurrencyOrders(db: Db, s: Scope, range: Range, channe
   return { orders: r.rows.reduce((a, x) => a + Number(x.n), 0), currencies: r.rows.map((x) => x.currency) };
 }
 
-/** Customers acquired (first counted order) in each period, and their net revenue in it. */
-export async function newCustomerAggregates(db: Db, s: Scope, cur: Range, prev: Range, channel?: string) {
+/** Customers acquired (first counted order) in each period. */
+export async function newCustomers(db: Db, s: Scope, cur: Range, prev: Range, channel?: string) {
   const chan = channel === undefined ? sql`` : sql`and coalesce(c.acquisition_channel, 'unknown') = ${channel}`;
-  const r = await sql<{ cur: boolean; n: number; revenue: string | null }>`
-    with c as (
-      select c.id, c.first_order_at >= ${at(s, cur.from)} as cur from customers c
-      where c.workspace_id = ${s.workspaceId} and c.merged_into is null
-        and c.first_order_at >= ${at(s, prev.from)} and c.first_order_at < ${endOf(s, cur)}
-        and (c.first_order_at < ${endOf(s, prev)} or c.first_order_at >= ${at(s, cur.from)}) ${chan}
-    ), rev as (
-      select c.cur, sum(${net}) as revenue from orders o join c on c.id = o.customer_id
-      where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null and o.currency = ${s.currency}
-        and o.placed_at < case when c.cur then ${endOf(s, cur)} else ${endOf(s, prev)} end
-      group by c.cur
-    )
-    select c.cur, count(*)::int as n, coalesce(min(rev.revenue), 0)::text as revenue
-    from c left join rev on rev.cur = c.cur group by c.cur`.execute(db);
-  const out = { cur: { n: 0, revenue: 0 }, prev: { n: 0, revenue: 0 } };
-  for (const x of r.rows) out[x.cur ? 'cur' : 'prev'] = { n: Number(x.n), revenue: Number(x.revenue ?? 0) };
+  const r = await sql<{ cur: boolean; n: number }>`
+    select c.first_order_at >= ${at(s, cur.from)} as cur, count(*)::int as n from customers c
+    where c.workspace_id = ${s.workspaceId} and c.merged_into is null
+      and c.first_order_at >= ${at(s, prev.from)} and c.first_order_at < ${endOf(s, cur)}
+      and (c.first_order_at < ${endOf(s, prev)} or c.first_order_at >= ${at(s, cur.from)}) ${chan}
+    group by 1`.execute(db);
+  const out = { cur: 0, prev: 0 };
+  for (const x of r.rows) out[x.cur ? 'cur' : 'prev'] = Number(x.n);
   return out;
 }
 

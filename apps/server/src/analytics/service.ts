@@ -227,7 +227,7 @@ interface PeriodInputs {
 async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
   const [orders, fresh, retCur, retPrev, engCur, engPrev, other] = await Promise.all([
     repo.orderAggregates(db, s, cur, prev, channel),
-    repo.newCustomerAggregates(db, s, cur, prev, channel),
+    repo.newCustomers(db, s, cur, prev, channel),
     repo.retention(db, s, cur, lapsedDays, channel),
     repo.retention(db, s, prev, lapsedDays, channel),
     repo.engagement(db, s, cur, channel),
@@ -235,8 +235,18 @@ async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays:
     repo.otherCurrencyOrders(db, s, cur, channel),
   ]);
   return {
-    cur: { aggregates: orders.cur, fresh: fresh.cur, retention: retCur, engagement: engCur } as PeriodInputs,
-    prev: { aggregates: orders.prev, fresh: fresh.prev, retention: retPrev, engagement: engPrev } as PeriodInputs,
+    cur: {
+      aggregates: orders.cur,
+      fresh: { n: fresh.cur, revenue: orders.cur.newRevenue },
+      retention: retCur,
+      engagement: engCur,
+    } as PeriodInputs,
+    prev: {
+      aggregates: orders.prev,
+      fresh: { n: fresh.prev, revenue: orders.prev.newRevenue },
+      retention: retPrev,
+      engagement: engPrev,
+    } as PeriodInputs,
     otherCurrency: other,
   };
 }
