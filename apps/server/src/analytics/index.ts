@@ -28,6 +28,6 @@ export {
   type Thresholds,
 } from './service.js';
 
-// KPI snapshots are out of date once orders or processed events change (ADR 0007).
+// KPI snapshots are out of date once orders or processed events change (ADR 0008).
 onOrdersChanged('analytics', bumpDataVersion);
 onBatchProcessed('analytics', bumpDataVersion);
