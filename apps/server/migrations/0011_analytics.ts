@@ -36,11 +36,31 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Lifecycle thresholds in days: set by the owner (derived = false) or derived from the
     // business's inter-purchase times and cached until derived_at is a day old.
     .addColumn('derived', 'boolean', (c) => c.notNull().defaultTo(true))
-    .addColumn('active_days', 'integer', (c) => c.notNull())
-    .addColumn('at_risk_days', 'integer', (c) => c.notNull())
-    .addColumn('lapsed_days', 'integer', (c) => c.notNull())
+    .addColumn('active_days', 'integer', (c) => c.notNull().defaultTo(30))
+    .addColumn('at_risk_days', 'integer', (c) => c.notNull().defaultTo(90))
+    .addColumn('lapsed_days', 'integer', (c) => c.notNull().defaultTo(180))
     .addColumn('derived_at', 'timestamptz')
+    // Bumped in the transaction of every write of orders or processed events: a KPI snapshot
+    // computed at an older version is out of date (ADR 0008).
+    .addColumn('data_version', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+
+  // KPI sets computed for a period (the dashboard's default one by a background job), served
+  // while current, or for a few minutes while a newer one is computed (ADR 0008).
+  await db.schema
+    .createTable('analytics_kpi_snapshots')
+    .addColumn('workspace_id', 'text', (c) => c.notNull())
+    .addColumn('period_from', 'date', (c) => c.notNull())
+    .addColumn('period_to', 'date', (c) => c.notNull())
+    // '' for every channel.
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('timezone', 'text', (c) => c.notNull())
+    .addColumn('data_version', 'bigint', (c) => c.notNull())
+    .addColumn('computed_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('result', 'jsonb', (c) => c.notNull())
+    .addPrimaryKeyConstraint('analytics_kpi_snapshots_pk', ['workspace_id', 'period_from', 'period_to', 'channel'])
     .execute();
 
   // Cohorts, new customers and lifecycle read customers by their first order.
@@ -51,5 +71,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index if exists customers_ws_first_order_idx`.execute(db);
-  for (const t of ['analytics_settings', 'goals', 'marketing_spend']) await db.schema.dropTable(t).execute();
+  for (const t of ['analytics_kpi_snapshots', 'analytics_settings', 'goals', 'marketing_spend'])
+    await db.schema.dropTable(t).execute();
 }

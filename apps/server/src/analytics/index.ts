@@ -1,4 +1,9 @@
 /** Analytics: KPIs, channels, cohorts, attribution, funnels, RFM, lifecycle, value tiers, spend, goals (ANL-1 … ANL-4, SEG-2). */
+import { onOrdersChanged } from '../commerce/index.js';
+import { onBatchProcessed } from '../ingest/index.js';
+import { bumpDataVersion } from './repository.js';
+
+export { KPI_QUEUE, registerAnalyticsJobs, requestKpiSnapshot } from './jobs.js';
 export { analyticsRoutes } from './routes.js';
 export {
   DEFAULT_THRESHOLDS,
@@ -18,6 +23,11 @@ export {
   type LifecycleStage,
   RFM_CELLS,
   type RfmCell,
+  refreshKpiSnapshot,
   rfmCellOf,
   type Thresholds,
 } from './service.js';
+
+// KPI snapshots are out of date once orders or processed events change (ADR 0008).
+onOrdersChanged('analytics', bumpDataVersion);
+onBatchProcessed('analytics', bumpDataVersion);

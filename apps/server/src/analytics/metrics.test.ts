@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cancelOrder, type OrderInput, refundOrder, upsertOrder } from '../commerce/index.js';
 import { processAllPending } from '../ingest/index.js';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
+import { registerAnalyticsJobs } from './jobs.js';
 import * as analytics from './service.js';
 
 let t: TestApp;
@@ -188,15 +189,15 @@ describe('KPIs', () => {
     // CLV: identified EUR revenue 410 − 45 = 365 over the 4 customers with an EUR order (not Eve) = 91.25.
     expect(v.clv).toBe(91.25);
     // Active on 1 Jan (an order in the 90 days before: 3 Oct … 31 Dec): Ben (5 Nov), Fay (20 Oct).
-    // Active on 1 Jul (an order from 2 Apr on): Ben (B2 10 Apr); Fay is not → retention 1/2.
+    // Ben ordered again in the period (B2), Fay did not → retention 1/2, churn 1/2.
     expect(v.retentionRate).toBeCloseTo(0.5, 10);
     expect(v.churnRate).toBeCloseTo(0.5, 10);
     // Spend Jan–Jun: email 100 + 300, web 62, partner 10 = 472 (social's is December) → CAC 472 / 4 = 118.
     expect(v.cac).toBe(118);
     // New customers' EUR revenue in the period: Ana 200 + Cid 80 + Dee 25 + Eve 0 = 305; ROI (305 − 472) / 472.
     expect(v.roi).toBeCloseTo((305 - 472) / 472, 10);
-    // Last 30 days (1 … 30 Jun): Dee 2 active days, 3 events, bought → 100 × (0.5 × 0.2 + 0.3 × 0.1 + 0.2) = 33;
-    // Cid 1 day, 1 event, no order → 100 × (0.05 + 0.01) = 6. Mean 19.5.
+    // Last 30 days (1 … 30 Jun): active Cid (1 day, 1 event) and Dee (2 days, 3 events, bought D1):
+    // a = 2, d = 3, e = 4, b = 1 → 100 × (0.5 × (3/2)/10 + 0.3 × (4/2)/30 + 0.2 × 1/2) = 7.5 + 2 + 10 = 19.5.
     expect(v.engagementScore).toBe(19.5);
 
     // Previous period: B1 40 and F1 35.
@@ -527,5 +528,42 @@ describe('goals', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['goal.create', 'goal.update', 'goal.delete', 'analytics.spend_set']),
     );
+  });
+});
+
+describe('KPI snapshots', () => {
+  const q = { from: '2026-01-01', to: '2026-06-29' };
+
+  it('a KPI set is kept and answers again while current; after a write it is marked out of date, then recomputed', async () => {
+    const first = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(first).toMatchObject({ source: 'live', current: true });
+    const again = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(again).toMatchObject({ source: 'snapshot', current: true, computedAt: first.computedAt });
+    expect(again.kpis).toEqual(first.kpis);
+    // Another order in June: the snapshot is out of date but answers for up to 5 minutes.
+    await order('A4', 'ana', 12, '2026-06-15T10:00:00Z');
+    const stale = await analytics.getKpis(t.ctx.db, ws, q);
+    expect(stale).toMatchObject({ source: 'snapshot', current: false });
+    expect(stale.kpis.netRevenue.value).toBe(first.kpis.netRevenue.value);
+    const later = new Date(Date.now() + analytics.SNAPSHOT_MAX_LAG_MS + 1000);
+    const recomputed = await analytics.getKpis(t.ctx.db, ws, q, later);
+    expect(recomputed).toMatchObject({ source: 'live', current: true });
+    expect(recomputed.kpis.netRevenue.value).toBe((first.kpis.netRevenue.value as number) + 12);
+    expect(recomputed.kpis).toEqual((await analytics.getKpis(t.ctx.db, ws, q, later, { fresh: true })).kpis);
+  });
+
+  it("the dashboard's default set: the route has an out-of-date snapshot recomputed by the job", async () => {
+    registerAnalyticsJobs(t.ctx.jobs, t.ctx.db);
+    await t.ctx.jobs.drain();
+    const first = await get('/api/v1/metrics/kpis');
+    expect(first.current).toBe(true);
+    // An order yesterday (in the default period, whatever today is).
+    await order('A5', 'ana', 7, new Date(Date.now() - 86_400_000).toISOString());
+    const stale = await get('/api/v1/metrics/kpis');
+    expect(stale).toMatchObject({ source: 'snapshot', current: false });
+    expect(await t.ctx.jobs.drain()).toBe(1);
+    const fresh = await get('/api/v1/metrics/kpis');
+    expect(fresh).toMatchObject({ source: 'snapshot', current: true });
+    expect(fresh.kpis.netRevenue.value).toBeCloseTo(stale.kpis.netRevenue.value + 7, 2);
   });
 });

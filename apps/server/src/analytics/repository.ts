@@ -44,6 +44,7 @@ export interface OrderAggregates {
   repeaters: number;
   identifiedOrders: number;
   identifiedRevenue: number;
+  newRevenue: number;
 }
 
 /** Order aggregates of the current and previous periods in one pass over their orders. */
@@ -58,6 +59,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
     repeaters: number;
     identified_orders: number;
     identified_revenue: string | null;
+    new_revenue: string | null;
   }>`
     with per as (
       select o.customer_id, o.placed_at >= ${at(s, cur.from)} as cur, count(*) as n,
@@ -74,8 +76,12 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
            (count(*) filter (where customer_id is not null and nw > 0))::int as customers_ws,
            (count(*) filter (where customer_id is not null and n >= 2))::int as repeaters,
            coalesce(sum(n) filter (where customer_id is not null), 0)::int as identified_orders,
-           coalesce(sum(rev) filter (where customer_id is not null), 0)::text as identified_revenue
-    from per group by cur`.execute(db);
+           coalesce(sum(rev) filter (where customer_id is not null), 0)::text as identified_revenue,
+           -- Customers acquired in the period (first order in it): their revenue in it.
+           coalesce(sum(rev) filter (where c.first_order_at >= case when cur then ${at(s, cur.from)} else ${at(s, prev.from)} end), 0)::text
+             as new_revenue
+    from per left join customers c on c.id = per.customer_id and c.workspace_id = ${s.workspaceId}
+    group by cur`.execute(db);
   const empty: OrderAggregates = {
     orders: 0,
     ordersWs: 0,
@@ -85,6 +91,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
     repeaters: 0,
     identifiedOrders: 0,
     identifiedRevenue: 0,
+    newRevenue: 0,
   };
   const out = { cur: { ...empty }, prev: { ...empty } };
   for (const x of r.rows) {
@@ -97,6 +104,7 @@ export async function orderAggregates(db: Db, s: Scope, cur: Range, prev: Range,
       repeaters: Number(x.repeaters),
       identifiedOrders: Number(x.identified_orders),
       identifiedRevenue: Number(x.identified_revenue ?? 0),
+      newRevenue: Number(x.new_revenue ?? 0),
     };
   }
   return out;
@@ -112,40 +120,29 @@ export async function otherCurrencyOrders(db: Db, s: Scope, range: Range, channe
   return { orders: r.rows.reduce((a, x) => a + Number(x.n), 0), currencies: r.rows.map((x) => x.currency) };
 }
 
-/** Customers acquired (first counted order) in each period, and their net revenue in it. */
-export async function newCustomerAggregates(db: Db, s: Scope, cur: Range, prev: Range, channel?: string) {
+/** Customers acquired (first counted order) in each period. */
+export async function newCustomers(db: Db, s: Scope, cur: Range, prev: Range, channel?: string) {
   const chan = channel === undefined ? sql`` : sql`and coalesce(c.acquisition_channel, 'unknown') = ${channel}`;
-  const r = await sql<{ cur: boolean; n: number; revenue: string | null }>`
-    with c as (
-      select c.id, c.first_order_at >= ${at(s, cur.from)} as cur from customers c
-      where c.workspace_id = ${s.workspaceId} and c.merged_into is null
-        and c.first_order_at >= ${at(s, prev.from)} and c.first_order_at < ${endOf(s, cur)}
-        and (c.first_order_at < ${endOf(s, prev)} or c.first_order_at >= ${at(s, cur.from)}) ${chan}
-    ), rev as (
-      select c.cur, sum(${net}) as revenue from orders o join c on c.id = o.customer_id
-      where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null and o.currency = ${s.currency}
-        and o.placed_at < case when c.cur then ${endOf(s, cur)} else ${endOf(s, prev)} end
-      group by c.cur
-    )
-    select c.cur, count(*)::int as n, coalesce(min(rev.revenue), 0)::text as revenue
-    from c left join rev on rev.cur = c.cur group by c.cur`.execute(db);
-  const out = { cur: { n: 0, revenue: 0 }, prev: { n: 0, revenue: 0 } };
-  for (const x of r.rows) out[x.cur ? 'cur' : 'prev'] = { n: Number(x.n), revenue: Number(x.revenue ?? 0) };
+  const r = await sql<{ cur: boolean; n: number }>`
+    select c.first_order_at >= ${at(s, cur.from)} as cur, count(*)::int as n from customers c
+    where c.workspace_id = ${s.workspaceId} and c.merged_into is null
+      and c.first_order_at >= ${at(s, prev.from)} and c.first_order_at < ${endOf(s, cur)}
+      and (c.first_order_at < ${endOf(s, prev)} or c.first_order_at >= ${at(s, cur.from)}) ${chan}
+    group by 1`.execute(db);
+  const out = { cur: 0, prev: 0 };
+  for (const x of r.rows) out[x.cur ? 'cur' : 'prev'] = Number(x.n);
   return out;
 }
 
-/** Of the customers active at `start` (an order in the `lapsedDays` before it), how many are active at `end`. */
+/** Of the customers active at the period's start (an order in the `lapsedDays` before it), how many ordered in it. */
 export async function retention(db: Db, s: Scope, range: Range, lapsedDays: number, channel?: string) {
   const start = at(s, range.from);
-  const end = endOf(s, range);
-  const lapse = sql`make_interval(days => ${lapsedDays}::int)`;
   const r = await sql<{ base: number; kept: number }>`
     select count(*)::int as base, (count(*) filter (where kept))::int as kept from (
-      select o.customer_id, bool_or(o.placed_at < ${start}) as was, bool_or(o.placed_at >= ${end} - ${lapse}) as kept
+      select o.customer_id, bool_or(o.placed_at < ${start}) as was, bool_or(o.placed_at >= ${start}) as kept
       from orders o ${channelJoin(s, channel)}
       where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null and o.customer_id is not null
-        and ((o.placed_at >= ${start} - ${lapse} and o.placed_at < ${start})
-          or (o.placed_at >= ${end} - ${lapse} and o.placed_at < ${end}))
+        and o.placed_at >= ${at(s, range.from, -lapsedDays)} and o.placed_at < ${endOf(s, range)}
       group by o.customer_id
     ) x where was`.execute(db);
   return { base: Number(r.rows[0]?.base ?? 0), kept: Number(r.rows[0]?.kept ?? 0) };
@@ -164,31 +161,96 @@ export async function spendByChannel(db: Db, s: Scope, range: Range) {
   return new Map(r.rows.map((x) => [x.channel, Number(x.amount)]));
 }
 
-/** The engagement score (docs/metrics.md) over the last 30 days of the period. */
-export async function engagementScore(db: Db, s: Scope, range: Range, channel?: string) {
+export interface Engagement {
+  active: number;
+  activeDays: number;
+  events: number;
+  buyers: number;
+}
+/** The last 30 local days of a period, where the engagement score looks. */
+export const ENGAGEMENT_DAYS = 30;
+
+/** The engagement score's inputs (docs/metrics.md) over the last 30 days of the period. */
+export async function engagement(db: Db, s: Scope, range: Range, channel?: string): Promise<Engagement> {
   const end = endOf(s, range);
-  const start = sql`${end} - interval '30 days'`;
-  const chan =
+  const start = at(s, range.to, 1 - ENGAGEMENT_DAYS);
+  const chan = (alias: string) =>
     channel === undefined
       ? sql``
-      : sql`join customers c on c.id = e.customer_id and c.workspace_id = ${s.workspaceId} and coalesce(c.acquisition_channel, 'unknown') = ${channel}`;
-  const r = await sql<{ score: number | null; n: number }>`
+      : sql`join customers c on c.id = ${sql.ref(`${alias}.customer_id`)} and c.workspace_id = ${s.workspaceId} and coalesce(c.acquisition_channel, 'unknown') = ${channel}`;
+  const r = await sql<{ active: number; active_days: number; events: number; buyers: number }>`
     with e as (
       select e.customer_id, count(*) as n, count(distinct (e.timestamp at time zone ${s.tz})::date) as d
-      from events e ${chan}
+      from events e ${chan('e')}
       where e.workspace_id = ${s.workspaceId} and e.customer_id is not null
         and e.timestamp >= ${start} and e.timestamp < ${end}
       group by e.customer_id
-    ), b as (
-      select distinct o.customer_id from orders o
-      where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null and o.customer_id is not null
-        and o.placed_at >= ${start} and o.placed_at < ${end}
     )
-    select avg(100 * (0.5 * least(e.d / 10.0, 1) + 0.3 * least(e.n / 30.0, 1)
-                      + 0.2 * (case when b.customer_id is null then 0 else 1 end)))::float8 as score,
-           count(*)::int as n
-    from e left join b on b.customer_id = e.customer_id`.execute(db);
-  return num(r.rows[0]?.score);
+    select count(*)::int as active, coalesce(sum(d), 0)::int as active_days, coalesce(sum(n), 0)::int as events,
+      (select count(distinct o.customer_id) from orders o ${chan('o')}
+       where o.workspace_id = ${s.workspaceId} and o.cancelled_at is null and o.customer_id is not null
+         and o.placed_at >= ${start} and o.placed_at < ${end})::int as buyers
+    from e`.execute(db);
+  const x = r.rows[0];
+  return {
+    active: Number(x?.active ?? 0),
+    activeDays: Number(x?.active_days ?? 0),
+    events: Number(x?.events ?? 0),
+    buyers: Number(x?.buyers ?? 0),
+  };
+}
+
+// ── KPI snapshots (ADR 0008) ──
+
+/** Marks the workspace's orders or events as changed: KPI snapshots computed before are out of date. */
+export async function bumpDataVersion(db: Db, workspaceId: string) {
+  await sql`
+    insert into analytics_settings (workspace_id, data_version) values (${workspaceId}, 1)
+    on conflict (workspace_id) do update set data_version = analytics_settings.data_version + 1`.execute(db);
+}
+
+/** The workspace's data version (see `bumpDataVersion`). */
+export async function dataVersion(db: Db, workspaceId: string): Promise<number> {
+  const r = await sql<{ v: number }>`
+    select data_version::float8 as v from analytics_settings where workspace_id = ${workspaceId}`.execute(db);
+  return Number(r.rows[0]?.v ?? 0);
+}
+
+export interface SnapshotRow {
+  currency: string;
+  timezone: string;
+  data_version: number;
+  computed_at: Date;
+  result: unknown;
+}
+
+export async function findSnapshot(db: Db, workspaceId: string, range: Range, channel: string) {
+  const r = await sql<SnapshotRow>`
+    select currency, timezone, data_version::float8 as data_version, computed_at, result from analytics_kpi_snapshots
+    where workspace_id = ${workspaceId} and period_from = ${range.from}::date and period_to = ${range.to}::date
+      and channel = ${channel}`.execute(db);
+  return r.rows[0] ?? null;
+}
+
+/** Stores a KPI set computed at `version`; snapshots of periods not asked for in a day are dropped. */
+export async function saveSnapshot(
+  db: Db,
+  workspaceId: string,
+  range: Range,
+  channel: string,
+  v: { currency: string; timezone: string; version: number; computedAt: Date; result: unknown },
+) {
+  await sql`
+    delete from analytics_kpi_snapshots
+    where workspace_id = ${workspaceId} and computed_at < ${v.computedAt}::timestamptz - interval '1 day'`.execute(db);
+  await sql`
+    insert into analytics_kpi_snapshots (workspace_id, period_from, period_to, channel, currency, timezone, data_version, computed_at, result)
+    values (${workspaceId}, ${range.from}::date, ${range.to}::date, ${channel}, ${v.currency}, ${v.timezone}, ${v.version},
+            ${v.computedAt}, ${JSON.stringify(v.result)}::jsonb)
+    on conflict (workspace_id, period_from, period_to, channel) do update set currency = excluded.currency,
+      timezone = excluded.timezone, data_version = excluded.data_version, computed_at = excluded.computed_at,
+      result = excluded.result
+    where analytics_kpi_snapshots.data_version <= excluded.data_version`.execute(db);
 }
 
 // ── series, channels, cohorts ──

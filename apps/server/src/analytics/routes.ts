@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../platform/context.js';
 import { errorResponses } from '../platform/http.js';
+import { requestKpiSnapshot } from './jobs.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 
@@ -27,7 +28,12 @@ export async function analyticsRoutes(root: FastifyInstance, { ctx }: { ctx: App
         response: { 200: s.kpiSet, ...errorResponses },
       },
     },
-    async (req) => service.getKpis(db, ws(req), req.query),
+    async (req) => {
+      const r = await service.getKpis(db, ws(req), req.query);
+      // A snapshot behind the data answered: have the dashboard's set recomputed (ADR 0008).
+      if (!r.current) await requestKpiSnapshot(ctx.jobs, ws(req));
+      return r;
+    },
   );
 
   app.get(

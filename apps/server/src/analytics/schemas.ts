@@ -90,6 +90,11 @@ export const kpiSet = z
     otherCurrency: z
       .object({ orders: z.number(), currencies: z.array(z.string()) })
       .describe('Orders of the period in other currencies: counted as orders, left out of money metrics'),
+    source: z
+      .enum(['snapshot', 'live'])
+      .describe('Computed for this request, or a snapshot computed earlier for the same period'),
+    computedAt: z.string().describe('When the figures were computed'),
+    current: z.boolean().describe('False: orders or events changed since (a newer snapshot is being computed)'),
     kpis: z.object(Object.fromEntries(KPI_KEYS.map((k) => [k, kpi])) as Record<(typeof KPI_KEYS)[number], typeof kpi>),
   })
   .meta({ id: 'KpiSet' });

@@ -203,31 +203,69 @@ export interface KpiQuery {
 }
 type KpiValues = Record<KpiKey, number | null>;
 
+/** The score of docs/metrics.md from the population figures of the last 30 days; null when nobody was active. */
+export function engagementScoreOf(e: repo.Engagement): number | null {
+  if (e.active === 0) return null;
+  return (
+    100 *
+    (0.5 * Math.min(1, e.activeDays / e.active / 10) +
+      0.3 * Math.min(1, e.events / e.active / 30) +
+      0.2 * Math.min(1, e.buyers / e.active))
+  );
+}
+
+/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0008). */
+export const SNAPSHOT_MAX_LAG_MS = 5 * 60_000;
+
+interface PeriodInputs {
+  aggregates: repo.OrderAggregates;
+  fresh: { n: number; revenue: number };
+  retention: { base: number; kept: number };
+  engagement: repo.Engagement;
+}
+
+async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
+  const [orders, fresh, retCur, retPrev, engCur, engPrev, other] = await Promise.all([
+    repo.orderAggregates(db, s, cur, prev, channel),
+    repo.newCustomers(db, s, cur, prev, channel),
+    repo.retention(db, s, cur, lapsedDays, channel),
+    repo.retention(db, s, prev, lapsedDays, channel),
+    repo.engagement(db, s, cur, channel),
+    repo.engagement(db, s, prev, channel),
+    repo.otherCurrencyOrders(db, s, cur, channel),
+  ]);
+  return {
+    cur: {
+      aggregates: orders.cur,
+      fresh: { n: fresh.cur, revenue: orders.cur.newRevenue },
+      retention: retCur,
+      engagement: engCur,
+    } as PeriodInputs,
+    prev: {
+      aggregates: orders.prev,
+      fresh: { n: fresh.prev, revenue: orders.prev.newRevenue },
+      retention: retPrev,
+      engagement: engPrev,
+    } as PeriodInputs,
+    otherCurrency: other,
+  };
+}
+
 async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
   const t = await thresholdsOf(db, s, now, false);
-  const [orders, fresh, retCur, retPrev, spendCur, spendPrev, engCur, engPrev, other] = await Promise.all([
-    repo.orderAggregates(db, s, cur, prev, channel),
-    repo.newCustomerAggregates(db, s, cur, prev, channel),
-    repo.retention(db, s, cur, t.lapsedDays, channel),
-    repo.retention(db, s, prev, t.lapsedDays, channel),
+  const [inputs, spendCur, spendPrev] = await Promise.all([
+    liveInputs(db, s, cur, prev, t.lapsedDays, channel),
     repo.spendByChannel(db, s, cur),
     repo.spendByChannel(db, s, prev),
-    repo.engagementScore(db, s, cur, channel),
-    repo.engagementScore(db, s, prev, channel),
-    repo.otherCurrencyOrders(db, s, cur, channel),
   ]);
   const spendOf = (m: Map<string, number>) => {
     if (channel !== undefined) return m.has(channel) ? (m.get(channel) as number) : null;
     return m.size ? [...m.values()].reduce((a, b) => a + b, 0) : null;
   };
-  const values = (
-    o: repo.OrderAggregates,
-    n: { n: number; revenue: number },
-    ret: { base: number; kept: number },
-    spend: number | null,
-    engagement: number | null,
-  ): KpiValues => {
-    const retention = ratio(ret.kept, ret.base);
+  const values = (x: PeriodInputs, spend: number | null): KpiValues => {
+    const o = x.aggregates;
+    const n = x.fresh;
+    const retention = ratio(x.retention.kept, x.retention.base);
     return {
       customers: o.customers,
       newCustomers: n.n,
@@ -241,22 +279,20 @@ async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: str
       retentionRate: retention,
       cac: round(spend === null ? null : ratio(spend, n.n)),
       roi: spend === null ? null : ratio(n.revenue - spend, spend),
-      engagementScore: round(engagement),
+      engagementScore: round(engagementScoreOf(x.engagement)),
     };
   };
   return {
-    cur: values(orders.cur, fresh.cur, retCur, spendOf(spendCur), engCur),
-    prev: values(orders.prev, fresh.prev, retPrev, spendOf(spendPrev), engPrev),
-    otherCurrency: other,
+    cur: values(inputs.cur, spendOf(spendCur)),
+    prev: values(inputs.prev, spendOf(spendPrev)),
+    otherCurrency: inputs.otherCurrency,
     thresholds: t,
   };
 }
 
-/** The dashboard's KPI set for a period, each with the previous period's value and the change. */
-export async function getKpis(db: Db, workspaceId: string, q: KpiQuery, now = new Date()) {
-  const s = await scopeOf(db, workspaceId);
-  const { cur, prev } = resolvePeriod(q, s.tz, now);
-  const v = await kpiValues(db, s, cur, prev, q.channel, now);
+/** The KPI set of a period computed from orders and events (docs/metrics.md). */
+async function computeKpis(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
+  const v = await kpiValues(db, s, cur, prev, channel, now);
   const kpis = Object.fromEntries(
     KPI_KEYS.map((k) => {
       const value = v.cur[k];
@@ -272,11 +308,59 @@ export async function getKpis(db: Db, workspaceId: string, q: KpiQuery, now = ne
     previousFrom: prev.from,
     previousTo: prev.to,
     currency: s.currency,
-    channel: q.channel ?? null,
+    channel: channel ?? null,
     churnThresholdDays: v.thresholds.lapsedDays,
     otherCurrency: v.otherCurrency,
     kpis,
   };
+}
+type KpiSet = Awaited<ReturnType<typeof computeKpis>>;
+
+/**
+ * The dashboard's KPI set for a period, each with the previous period's value and the change.
+ * A snapshot computed for the same period answers while current, or for a few minutes after the
+ * data changed (`current: false`: the caller should have it recomputed); else it is computed now
+ * and kept (ADR 0008). `fresh` always computes.
+ */
+export async function getKpis(
+  db: Db,
+  workspaceId: string,
+  q: KpiQuery,
+  now = new Date(),
+  opts: { fresh?: boolean } = {},
+) {
+  const s = await scopeOf(db, workspaceId);
+  const { cur, prev } = resolvePeriod(q, s.tz, now);
+  const key = q.channel ?? '';
+  const [version, snap] = await Promise.all([
+    repo.dataVersion(db, workspaceId),
+    opts.fresh ? null : repo.findSnapshot(db, workspaceId, cur, key),
+  ]);
+  if (snap && snap.currency === s.currency && snap.timezone === s.tz) {
+    const current = snap.data_version === version;
+    if (current || now.getTime() - snap.computed_at.getTime() < SNAPSHOT_MAX_LAG_MS) {
+      return {
+        ...(snap.result as KpiSet),
+        source: 'snapshot' as const,
+        computedAt: snap.computed_at.toISOString(),
+        current,
+      };
+    }
+  }
+  const result = await computeKpis(db, s, cur, prev, q.channel, now);
+  await repo.saveSnapshot(db, workspaceId, cur, key, {
+    currency: s.currency,
+    timezone: s.tz,
+    version,
+    computedAt: now,
+    result,
+  });
+  return { ...result, source: 'live' as const, computedAt: now.toISOString(), current: true };
+}
+
+/** Computes the default period's KPI set now and keeps it (the `analytics.kpis` job). */
+export async function refreshKpiSnapshot(db: Db, workspaceId: string, now = new Date()) {
+  await getKpis(db, workspaceId, {}, now, { fresh: true });
 }
 
 // ── revenue over time, channels, cohorts ──

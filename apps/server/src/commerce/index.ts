@@ -12,6 +12,7 @@ export {
   type OrderInput,
   type OrderItemInput,
   type OrderStatus,
+  onOrdersChanged,
   type ProductInput,
   type RefundInput,
   refreshOrderFacts,

@@ -563,6 +563,16 @@ async function settle(tx: Tx, workspaceId: string, order: repo.OrderRow, base?: 
   return Object.keys(patch).length ? repo.updateOrder(tx, workspaceId, order.id, patch) : order;
 }
 
+type OrdersChangedHook = (tx: Tx, workspaceId: string) => Promise<void>;
+const ordersChangedHooks = new Map<string, OrdersChangedHook>();
+/**
+ * Runs `hook` in the transaction of every write of orders (each write path ends in
+ * `refreshOrderFacts`, guest orders included), e.g. to mark analytics' rollup out of date.
+ */
+export function onOrdersChanged(domain: string, hook: OrdersChangedHook): void {
+  ordersChangedHooks.set(domain, hook);
+}
+
 /** Recomputes profiles' order facts (count, revenue, first and last order) from their orders. */
 export async function refreshOrderFacts(
   tx: Tx,
@@ -571,6 +581,7 @@ export async function refreshOrderFacts(
   // Without writing queued orders first (their writing refreshes their customers' facts again).
   opts: { flush?: boolean } = {},
 ) {
+  for (const hook of ordersChangedHooks.values()) await hook(tx, workspaceId);
   const ids = [...new Set(customerIds.filter((c): c is string => !!c))];
   if (ids.length === 0) return;
   if (opts.flush !== false) await flushQueuedOrders(tx);
