@@ -59,7 +59,7 @@ describe('connecting a channel in a browser', () => {
 
     // The checklist: nothing done yet, the first step says what to do.
     await page.getByRole('heading', { name: 'Get started' }).waitFor();
-    await page.getByTestId('checklist-progress').getByText('0 of 3 done').waitFor();
+    await page.getByTestId('checklist-progress').getByText('0 of 4 done').waitFor();
     expect(await step('connect').getAttribute('data-done')).toBe('false');
     await screenshot(page, SHOTS, '01-home-checklist');
     await step('connect').getByRole('link', { name: 'Connect a channel' }).click();
@@ -161,13 +161,15 @@ describe('connecting a channel in a browser', () => {
     expect(rotated).not.toBe(writeKey);
     await screenshot(page, SHOTS, '07-rotated');
 
-    // Back home, every step has ticked itself: a channel, a first event, a first customer.
+    // Back home, the first three steps have ticked themselves: a channel, a first event, a first
+    // customer; the next one offers the first segment.
     await page.getByRole('navigation').getByRole('link', { name: 'Home' }).click();
     await waitDone('connect');
     await waitDone('data');
     await waitDone('customer');
-    await page.getByText('3 of 3 done').waitFor();
-    await page.getByText('You are all set').waitFor();
+    await page.getByText('3 of 4 done').waitFor();
+    expect(await step('segment').getAttribute('data-done')).toBe('false');
+    await step('segment').getByRole('link', { name: 'Create a segment' }).waitFor();
     await screenshot(page, SHOTS, '08-home-all-done');
 
     // The list shows the source and when it last heard from it.
