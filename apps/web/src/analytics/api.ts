@@ -37,6 +37,11 @@ export interface KpiSet {
   churnThresholdDays?: number;
   otherCurrency?: { orders: number; currencies: string[] };
   kpis: Record<KpiKey, Kpi>;
+  /** Where the figures come from: computed for this request, or a stored snapshot (docs/adr/0008). */
+  source?: 'live' | 'snapshot';
+  computedAt?: string;
+  /** False: orders or events changed since the snapshot; a newer one is being computed. */
+  current?: boolean;
 }
 
 export type Interval = 'day' | 'week' | 'month';
@@ -187,6 +192,8 @@ export function useKpis(p: Period, channel: string | null) {
     queryKey: analyticsKeys.kpis(p, channel),
     queryFn: ({ signal }) => get<KpiSet>('/metrics/kpis', { ...p, channel: channel ?? undefined }, signal),
     ...common,
+    // A snapshot older than the data is being recomputed on the server: ask again until it is current.
+    refetchInterval: (query) => (query.state.data?.current === false ? 3000 : false),
   });
 }
 

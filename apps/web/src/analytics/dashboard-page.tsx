@@ -3,6 +3,7 @@ import {
   Button,
   EmptyState,
   Group,
+  Loader,
   NativeSelect,
   Paper,
   SegmentedControl,
@@ -13,7 +14,8 @@ import {
   Title,
 } from '@mantine/core';
 import { IconAlertCircle, IconChartBar, IconFileUpload, IconPlugConnected } from '@tabler/icons-react';
-import { useMemo } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 import { useCan } from '../api/permissions';
@@ -22,7 +24,7 @@ import { useCurrentSession } from '../shell/guards';
 import { describeError } from '../ui/errors';
 import { useFormat } from '../ui/format';
 import { usePageTitle } from '../ui/use-page-title';
-import { useChannels, useKpis, useValueTiers } from './api';
+import { analyticsKeys, useChannels, useKpis, useValueTiers } from './api';
 import { AttributionCard, CohortCard, FunnelCard, LifecycleCard, RevenueCard, RfmCard, ValueTiersCard } from './charts';
 import { GoalsCard } from './goals-card';
 import { KpiTiles } from './kpi-tiles';
@@ -58,6 +60,13 @@ export function DashboardPage() {
   };
 
   const kpis = useKpis(period, channel);
+  const queryClient = useQueryClient();
+  const computedAt = kpis.data?.computedAt;
+  // Goals read the same snapshot: when new figures arrive, their progress is new too.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the figures change
+  useEffect(() => {
+    if (computedAt) void queryClient.invalidateQueries({ queryKey: analyticsKeys.goals });
+  }, [computedAt]);
   const channels = useChannels(period);
   const tiers = useValueTiers();
   const noOrdersYet = tiers.data
@@ -147,6 +156,14 @@ export function DashboardPage() {
         </Group>
       </Group>
 
+      {kpis.data?.current === false ? (
+        <Group gap="xs" role="status" data-testid="kpis-updating">
+          <Loader size="xs" aria-hidden />
+          <Text size="sm" c="dimmed">
+            {t('analytics.updating', { time: f.dateTime(kpis.data.computedAt) })}
+          </Text>
+        </Group>
+      ) : null}
       {kpis.isError ? (
         <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('analytics.loadError')}>
           {describeError(t, kpis.error)}
