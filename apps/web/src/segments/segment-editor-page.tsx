@@ -275,11 +275,16 @@ function SegmentEditor({ segment }: { segment: Segment | null }) {
         </Group>
         {segment ? (
           <Text size="sm" c="dimmed">
-            {t('segments.editor.summary', {
-              count: segment.memberCount,
-              members: f.number(segment.memberCount),
-              refreshed: segment.refreshedAt ? f.dateTime(segment.refreshedAt) : t('segments.list.never'),
-            })}
+            {segment.refreshedAt
+              ? t('segments.editor.summary', {
+                  count: segment.memberCount,
+                  members: f.number(segment.memberCount),
+                  refreshed: f.dateTime(segment.refreshedAt),
+                })
+              : t('segments.editor.summaryCount', {
+                  count: segment.memberCount,
+                  members: f.number(segment.memberCount),
+                })}
           </Text>
         ) : null}
       </Stack>

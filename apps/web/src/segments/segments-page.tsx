@@ -134,7 +134,12 @@ export function SegmentsPage() {
                     </Badge>
                   </Table.Td>
                   <Table.Td ta="end">{f.number(s.memberCount)}</Table.Td>
-                  <Table.Td>{s.refreshedAt ? f.dateTime(s.refreshedAt) : t('segments.list.never')}</Table.Td>
+                  <Table.Td>
+                    {/* A static list changes when people are added: its last edit is its update. */}
+                    {s.refreshedAt || s.kind === 'static'
+                      ? f.dateTime(s.refreshedAt ?? s.updatedAt)
+                      : t('segments.list.never')}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

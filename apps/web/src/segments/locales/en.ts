@@ -323,6 +323,8 @@ export const segmentsEn = {
     deleted: 'Segment “{{name}}” deleted.',
     summary_one: '{{members}} member · updated {{refreshed}}',
     summary_other: '{{members}} members · updated {{refreshed}}',
+    summaryCount_one: '{{members}} member',
+    summaryCount_other: '{{members}} members',
     notFound: 'Segment not found',
     notFoundHint: 'It may have been deleted. Go back to the list of segments.',
     loadError: 'Could not load this segment',

@@ -327,6 +327,8 @@ export const segmentsEs: typeof segmentsEn = {
     deleted: 'Segmento «{{name}}» eliminado.',
     summary_one: '{{members}} miembro · actualizado: {{refreshed}}',
     summary_other: '{{members}} miembros · actualizado: {{refreshed}}',
+    summaryCount_one: '{{members}} miembro',
+    summaryCount_other: '{{members}} miembros',
     notFound: 'No se encontró el segmento',
     notFoundHint: 'Puede que se haya eliminado. Vuelve a la lista de segmentos.',
     loadError: 'No se pudo cargar este segmento',
