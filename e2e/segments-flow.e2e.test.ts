@@ -229,4 +229,59 @@ describe('segments in a browser', () => {
     await expect.poll(() => page.getByTestId('checklist-segment').getAttribute('data-done'), POLL).toBe('true');
     expect(pageErrors).toEqual([]);
   });
+
+  it('shows an analyst the segments and the dashboard without any write control, and the API refuses writes', async () => {
+    const invitation = await apiCall(page, 'POST', '/api/v1/invitations', {
+      email: 'amy@bakery.example',
+      role: 'analyst',
+    });
+    expect(invitation.status).toBe(201);
+    const token = new URL(invitation.body.link).pathname.split('/').pop();
+    const joined = await fetch(`${server.url}/api/v1/invitations/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password: 'numbers-and-rye-9', name: 'Amy Analyst' }),
+    });
+    expect(joined.status).toBe(200);
+    const analystContext = await browser.newContext({
+      baseURL: server.url,
+      locale: 'en-US',
+      viewport: { width: 1400, height: 1000 },
+    });
+    const p = await analystContext.newPage();
+    p.setDefaultTimeout(20_000);
+    p.on('pageerror', (error) => pageErrors.push(error.message));
+    await p.goto('/login');
+    await p.getByLabel('Email').fill('amy@bakery.example');
+    await p.getByLabel('Password', { exact: true }).fill('numbers-and-rye-9');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL((url) => url.pathname === '/');
+
+    await p.goto('/segments');
+    await p.getByRole('link', { name: 'Regulars on the newsletter' }).click();
+    await p.getByRole('heading', { name: 'Regulars on the newsletter', level: 1 }).waitFor();
+    await p.getByText('Your role can look at segments but not change them.').waitFor();
+    // The rule reads, and counts (a preview is a read), but nothing can be changed.
+    await expect.poll(() => p.getByTestId('live-count').textContent(), POLL).toBe('2');
+    expect(await p.getByRole('group', { name: 'Condition 1' }).getByLabel('Value').isDisabled()).toBe(true);
+    for (const name of ['Create segment', 'Save changes', 'Refresh now', 'Delete', 'Add a condition to Rule'])
+      expect(await p.getByRole('button', { name }).count(), name).toBe(0);
+    await p.getByRole('table', { name: 'Members of the segment' }).getByRole('link', { name: 'Ana Alvarez' }).waitFor();
+    await screenshot(p, SHOTS, '08-analyst-segment');
+    await p.goto('/segments');
+    await p.getByRole('link', { name: 'Regulars on the newsletter' }).waitFor();
+    expect(await p.getByRole('link', { name: 'New segment' }).count()).toBe(0);
+
+    await p.goto('/dashboard');
+    await p.getByRole('region', { name: 'Goals' }).getByText('Nobody has set a goal yet.').waitFor();
+    expect(await p.getByRole('button', { name: 'New goal' }).count()).toBe(0);
+    const spend = p.getByRole('region', { name: 'Marketing spend and cost per customer' });
+    await spend.getByTestId('spend-table').waitFor();
+    expect(await spend.getByRole('textbox').count()).toBe(0);
+
+    const refused = await apiCall(p, 'POST', '/api/v1/segments', { name: 'Mine', kind: 'static' });
+    expect(refused.status).toBe(403);
+    await analystContext.close();
+    expect(pageErrors).toEqual([]);
+  });
 });
