@@ -502,7 +502,24 @@ describe('kept current', () => {
       201,
     );
     expect(subscribers.memberCount).toBe(0);
-    const count = async () => (await api('GET', `/api/v1/segments/${subscribers.id}`)).memberCount;
+    // Built on Subscribers: evaluated after it in the same job (dependency order).
+    const freeSubscribers = await api(
+      'POST',
+      '/api/v1/segments',
+      {
+        name: 'Free subscribers',
+        kind: 'dynamic',
+        rule: {
+          all: [
+            { type: 'trait', trait: 'plan', op: 'equals', value: 'free' },
+            { type: 'segment', segmentId: subscribers.id, op: 'in' },
+          ],
+        },
+      },
+      201,
+    );
+    const members = async (id: string) => (await api('GET', `/api/v1/segments/${id}`)).memberCount;
+    const count = () => members(subscribers.id);
     /** Runs due jobs until the segment has `n` members: the incremental job is due within 6 s of the batch. */
     const until = async (n: number) => {
       for (let i = 0; i < 30 && (await count()) !== n; i++) {
@@ -518,9 +535,11 @@ describe('kept current', () => {
     }>`select customer_id from segment_dirty_customers where workspace_id = ${owner.workspaceId}`.execute(t.ctx.db);
     expect(dirty.rows.map((r) => r.customer_id)).toEqual([ids.ben]);
     await until(1);
+    expect(await members(freeSubscribers.id)).toBe(1);
     await track('web', 'ben', 'Unsubscribed', {}, new Date().toISOString());
     await process();
     await until(0);
+    expect(await members(freeSubscribers.id)).toBe(0);
     expect((await sql`select 1 from segment_dirty_customers`.execute(t.ctx.db)).rows).toHaveLength(0);
 
     const timeline = await api(
