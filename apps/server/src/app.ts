@@ -17,13 +17,13 @@ import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
-import { segmentsRoutes } from './segments/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
 import { newId } from './platform/ids.js';
 import { jobsRoutes } from './platform/jobs-routes.js';
 import { pendingMigrations } from './platform/migrations.js';
+import { segmentsRoutes } from './segments/index.js';
 
 export interface RegisteredRoute {
   method: string;
