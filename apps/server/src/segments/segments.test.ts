@@ -564,6 +564,20 @@ describe('kept current', () => {
     ]);
   }, 30_000);
 
+  it('the hourly refresh job re-evaluates every workspace and schedules the next one', async () => {
+    const id = await t.ctx.jobs.enqueue(REFRESH_QUEUE, {}, { singletonKey: 'test-run-now' });
+    await t.ctx.jobs.drain();
+    const job = await t.ctx.jobs.get(id);
+    expect(job).toMatchObject({ state: 'completed', result: { workspaces: 1 } });
+    const next = await sql<{ run_at: Date }>`
+      select run_at from jobs where queue = ${REFRESH_QUEUE} and state = 'queued'`.execute(t.ctx.db);
+    expect(next.rows).toHaveLength(1);
+    const runAt = (next.rows[0] as { run_at: Date }).run_at;
+    expect(runAt.getTime() % 3_600_000).toBe(0);
+    expect(runAt.getTime()).toBeGreaterThan(Date.now());
+    await sql`delete from jobs where queue = ${REFRESH_QUEUE}`.execute(t.ctx.db);
+  });
+
   it('the full refresh is scheduled once per hour, at the next full hour', async () => {
     const a = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T10:17:00Z'));
     const b = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T10:59:59Z'));
