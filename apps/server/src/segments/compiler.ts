@@ -1,9 +1,8 @@
 /**
  * Compiles a segment rule to ONE SQL query over the workspace's live profiles (`customers`,
- * `merged_into is null`). Conditions on events, orders and other segments become grouped
- * subqueries LEFT JOINed to customers once each (a hash join the planner can do in one pass,
- * even under OR / NOT), and the WHERE clause is a boolean expression over their columns.
- * Every user value is a bound parameter. This module reads other domains' tables — see
+ * `merged_into is null`). Conditions on events, orders and other segments become subqueries
+ * naming customers: `c.id in (…)` where the condition must hold (a semi-join), or LEFT JOINed
+ * once with a null test under OR / NOT. Every user value is a bound parameter. This module reads other domains' tables — see
  * docs/adr/0007-segment-compiler-reads-tables.md.
  */
 import { type RawBuilder, sql } from 'kysely';
@@ -125,13 +124,13 @@ export class RuleCompiler {
 
   /** The boolean SQL of a rule (never null); nodes are recorded in pre-order for explain. */
   compile(rule: SegmentRule): Sql {
-    return this.#node(rule, true).matched;
+    return this.#node(rule, true, false).matched;
   }
 
   /** `top`: reached from the root through `all` groups only (the condition must hold for a match). */
   #top = true;
 
-  #node(rule: SegmentRule, top: boolean): CompiledNode {
+  #node(rule: SegmentRule, top: boolean, underNot: boolean): CompiledNode {
     const index = this.nodes.length;
     const node: CompiledNode = { rule, matched: sql`true`, children: [] };
     this.nodes.push(node);
@@ -139,17 +138,19 @@ export class RuleCompiler {
       const list = 'all' in rule ? rule.all : rule.any;
       const parts = list.map((r) => {
         node.children.push(this.nodes.length);
-        return this.#node(r, top && 'all' in rule).matched;
+        return this.#node(r, top && 'all' in rule, underNot).matched;
       });
       node.matched = sql`(${sql.join(parts, 'all' in rule ? sql` and ` : sql` or `)})`;
     } else if ('not' in rule) {
       node.children.push(this.nodes.length);
-      node.matched = sql`(not ${this.#node(rule.not, false).matched})`;
+      node.matched = sql`(not ${this.#node(rule.not, false, true).matched})`;
     } else {
       this.#top = top;
       const { matched, actual, notNull } = this.#condition(rule);
-      // A condition that can be null (a missing trait) counts as false, also under NOT.
-      node.matched = notNull ? sql`(${matched})` : sql`coalesce(${matched}, false)`;
+      // A condition that can be null (a missing trait) counts as false. Only NOT needs that
+      // spelled out (WHERE, AND and OR treat null as false already); left bare, the planner can
+      // use its statistics on the column. Explain reads every node's value: always spelled out.
+      node.matched = notNull || !(underNot || this.ctx.explain) ? sql`(${matched})` : sql`coalesce(${matched}, false)`;
       node.actual = actual;
     }
     this.nodes[index] = node;
@@ -252,7 +253,7 @@ export class RuleCompiler {
         const from = sql`from orders o
               join order_items i on i.order_id = o.id and i.workspace_id = ${ws}
               left join products p on p.workspace_id = ${ws} and p.id = i.product_id
-              where o.workspace_id = ${ws} and o.customer_id is not null and o.cancelled_at is null
+              where o.workspace_id = ${ws} and o.cancelled_at is null
               ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}${productMatch}${categoryMatch}`;
         if (!this.ctx.explain) return this.#inSet(sql`select o.customer_id ${from}`, 'b', true);
         const a = this.#join(sql`select o.customer_id, count(distinct o.id) as n ${from} group by o.customer_id`, 'b');
@@ -379,7 +380,7 @@ export class RuleCompiler {
     const holdsAtZero = count.op === 'at_most' || count.value === 0;
     return this.#aggregate({
       base: sql`from events x
-          where x.workspace_id = ${ws} and x.type = 'track' and x.event = ${c.event} and x.customer_id is not null
+          where x.workspace_id = ${ws} and x.type = 'track' and x.event = ${c.event}
           ${this.#window(sql`x.timestamp`, c.within)}${this.#scope(sql`x.customer_id`)}${sql.join(where, sql``)}`,
       agg: sql`count(*)`,
       pred,
@@ -413,7 +414,7 @@ export class RuleCompiler {
     const holdsAtZero = c.metric !== 'aov' && numberHolds(0, c.op, c.value, c.value2);
     return this.#aggregate({
       base: sql`from orders x
-          where x.workspace_id = ${ws} and x.customer_id is not null and x.cancelled_at is null
+          where x.workspace_id = ${ws} and x.cancelled_at is null
           ${this.#window(sql`x.placed_at`, c.within)}${this.#scope(sql`x.customer_id`)}`,
       agg,
       pred: (v) => numberCompare(v, c.op, c.value, c.value2),
