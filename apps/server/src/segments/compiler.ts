@@ -1,9 +1,8 @@
 /**
  * Compiles a segment rule to ONE SQL query over the workspace's live profiles (`customers`,
- * `merged_into is null`). Conditions on events, orders and other segments become grouped
- * subqueries LEFT JOINed to customers once each (a hash join the planner can do in one pass,
- * even under OR / NOT), and the WHERE clause is a boolean expression over their columns.
- * Every user value is a bound parameter. This module reads other domains' tables — see
+ * `merged_into is null`). Conditions on events, orders and other segments become subqueries
+ * naming customers: `c.id in (…)` where the condition must hold (a semi-join), or LEFT JOINed
+ * once with a null test under OR / NOT. Every user value is a bound parameter. This module reads other domains' tables — see
  * docs/adr/0007-segment-compiler-reads-tables.md.
  */
 import { type RawBuilder, sql } from 'kysely';
@@ -125,10 +124,13 @@ export class RuleCompiler {
 
   /** The boolean SQL of a rule (never null); nodes are recorded in pre-order for explain. */
   compile(rule: SegmentRule): Sql {
-    return this.#node(rule).matched;
+    return this.#node(rule, true, false).matched;
   }
 
-  #node(rule: SegmentRule): CompiledNode {
+  /** `top`: reached from the root through `all` groups only (the condition must hold for a match). */
+  #top = true;
+
+  #node(rule: SegmentRule, top: boolean, underNot: boolean): CompiledNode {
     const index = this.nodes.length;
     const node: CompiledNode = { rule, matched: sql`true`, children: [] };
     this.nodes.push(node);
@@ -136,16 +138,19 @@ export class RuleCompiler {
       const list = 'all' in rule ? rule.all : rule.any;
       const parts = list.map((r) => {
         node.children.push(this.nodes.length);
-        return this.#node(r).matched;
+        return this.#node(r, top && 'all' in rule, underNot).matched;
       });
       node.matched = sql`(${sql.join(parts, 'all' in rule ? sql` and ` : sql` or `)})`;
     } else if ('not' in rule) {
       node.children.push(this.nodes.length);
-      node.matched = sql`(not ${this.#node(rule.not).matched})`;
+      node.matched = sql`(not ${this.#node(rule.not, false, true).matched})`;
     } else {
+      this.#top = top;
       const { matched, actual, notNull } = this.#condition(rule);
-      // A condition that can be null (a missing trait) counts as false, also under NOT.
-      node.matched = notNull ? sql`(${matched})` : sql`coalesce(${matched}, false)`;
+      // A condition that can be null (a missing trait) counts as false. Only NOT needs that
+      // spelled out (WHERE, AND and OR treat null as false already); left bare, the planner can
+      // use its statistics on the column. Explain reads every node's value: always spelled out.
+      node.matched = notNull || !(underNot || this.ctx.explain) ? sql`(${matched})` : sql`coalesce(${matched}, false)`;
       node.actual = actual;
     }
     this.nodes[index] = node;
@@ -177,29 +182,45 @@ export class RuleCompiler {
   }
 
   /**
-   * A per-customer aggregate condition: the subquery names the customers for whom `pred` is true
-   * (or, when it holds for a customer with no rows at all, those for whom it is false), so the
-   * condition is a null test on the join. In explain mode the value itself is joined instead.
+   * A condition that holds for the customers a subquery names (`customer_id`). At the top level
+   * it is `c.id in (…)`, which the planner may run as a semi-join; elsewhere (under OR / NOT) the
+   * subquery is LEFT JOINed once and the condition is a null test.
    */
-  #aggregate(
-    from: Sql,
-    columns: Sql,
-    agg: Sql,
-    pred: (v: Sql) => Sql,
-    holdsAtZero: boolean,
-    prefix: string,
-    zeroValue: Sql,
-  ): { matched: Sql; actual?: Sql; notNull?: boolean } {
+  #inSet(subquery: Sql, prefix: string, inSet: boolean): { matched: Sql; notNull: true } {
+    if (this.#top && inSet) return { matched: sql`c.id in (${subquery})`, notNull: true };
+    const a = this.#join(sql`select distinct s.customer_id from (${subquery}) s`, prefix);
+    return { matched: inSet ? sql`${a}.customer_id is not null` : sql`${a}.customer_id is null`, notNull: true };
+  }
+
+  /**
+   * A per-customer aggregate condition: `pred(agg)` over the rows of `base` (`from … where …`)
+   * grouped by customer, negated when `negate`. The subquery names the customers for whom `pred`
+   * is true — or, when it holds for a customer with no rows at all, those for whom it is false —
+   * so customers without rows need no row. In explain mode the value itself is joined instead.
+   */
+  #aggregate(a: {
+    base: Sql;
+    agg: Sql;
+    pred: (v: Sql) => Sql;
+    holdsAtZero: boolean;
+    negate?: boolean;
+    /** The condition is "at least one row": no grouping needed. */
+    atLeastOne?: boolean;
+    prefix: string;
+    zeroValue: Sql;
+  }): { matched: Sql; actual?: Sql; notNull?: boolean } {
     if (this.ctx.explain) {
-      const a = this.#join(sql`select ${columns}, ${agg} as v ${from}`, prefix);
-      const value = sql`coalesce(${a}.v, ${zeroValue})`;
-      return { matched: pred(value), actual: value };
+      const j = this.#join(sql`select x.customer_id, ${a.agg} as v ${a.base} group by x.customer_id`, a.prefix);
+      const value = sql`coalesce(${j}.v, ${a.zeroValue})`;
+      const matched = a.pred(value);
+      return { matched: a.negate ? sql`not coalesce(${matched}, false)` : matched, actual: value };
     }
-    const a = this.#join(
-      sql`select ${columns} ${from} having ${holdsAtZero ? sql`not coalesce(${pred(agg)}, false)` : pred(agg)}`,
-      prefix,
-    );
-    return { matched: holdsAtZero ? sql`${a}.customer_id is null` : sql`${a}.customer_id is not null`, notNull: true };
+    const subquery =
+      a.atLeastOne && !a.holdsAtZero
+        ? sql`select x.customer_id ${a.base}`
+        : sql`select x.customer_id ${a.base} group by x.customer_id
+              having ${a.holdsAtZero ? sql`not coalesce(${a.pred(a.agg)}, false)` : a.pred(a.agg)}`;
+    return this.#inSet(subquery, a.prefix, a.holdsAtZero === !!a.negate);
   }
 
   #condition(c: Condition): { matched: Sql; actual?: Sql; notNull?: boolean } {
@@ -229,16 +250,13 @@ export class RuleCompiler {
                  or lower(p.name) = lower(${c.product}) or lower(i.name) = lower(${c.product}))`
           : sql``;
         const categoryMatch = c.category ? sql` and lower(p.category) = lower(${c.category})` : sql``;
-        const a = this.#join(
-          sql`select o.customer_id, count(distinct o.id) as n
-              from orders o
+        const from = sql`from orders o
               join order_items i on i.order_id = o.id and i.workspace_id = ${ws}
               left join products p on p.workspace_id = ${ws} and p.id = i.product_id
-              where o.workspace_id = ${ws} and o.customer_id is not null and o.cancelled_at is null
-              ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}${productMatch}${categoryMatch}
-              group by o.customer_id`,
-          'b',
-        );
+              where o.workspace_id = ${ws} and o.cancelled_at is null
+              ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}${productMatch}${categoryMatch}`;
+        if (!this.ctx.explain) return this.#inSet(sql`select o.customer_id ${from}`, 'b', true);
+        const a = this.#join(sql`select o.customer_id, count(distinct o.id) as n ${from} group by o.customer_id`, 'b');
         return { matched: sql`${a}.n is not null`, actual: sql`coalesce(${a}.n, 0)`, notNull: true };
       }
       case 'fact': {
@@ -260,11 +278,10 @@ export class RuleCompiler {
         return { matched: timeCompare(col, c.op, this.ctx.now, c.value, c.days), actual: col };
       }
       case 'segment': {
-        const a = this.#join(
-          sql`select m.customer_id, 1 as n from segment_members m
-              where m.workspace_id = ${ws} and m.segment_id = ${c.segmentId}${this.#scope(sql`m.customer_id`)}`,
-          's',
-        );
+        const members = sql`select m.customer_id from segment_members m
+              where m.workspace_id = ${ws} and m.segment_id = ${c.segmentId}${this.#scope(sql`m.customer_id`)}`;
+        if (!this.ctx.explain) return this.#inSet(members, 's', c.op === 'in');
+        const a = this.#join(sql`select s.customer_id, 1 as n from (${members}) s`, 's');
         const member = sql`${a}.n is not null`;
         return { matched: c.op === 'in' ? member : sql`not (${member})`, actual: member, notNull: true };
       }
@@ -328,7 +345,7 @@ export class RuleCompiler {
   }
 
   #property(f: PropertyFilter): Sql {
-    const x = sql`(e.properties ->> ${f.property}::text)`;
+    const x = sql`(x.properties ->> ${f.property}::text)`;
     const v = f.value;
     switch (f.op) {
       case 'equals':
@@ -361,19 +378,18 @@ export class RuleCompiler {
           ? sql`${n} <= ${count.value}::bigint`
           : sql`${n} = ${count.value}::bigint`;
     const holdsAtZero = count.op === 'at_most' || count.value === 0;
-    const r = this.#aggregate(
-      sql`from events e
-          where e.workspace_id = ${ws} and e.type = 'track' and e.event = ${c.event} and e.customer_id is not null
-          ${this.#window(sql`e.timestamp`, c.within)}${this.#scope(sql`e.customer_id`)}${sql.join(where, sql``)}
-          group by e.customer_id`,
-      sql`e.customer_id`,
-      sql`count(*)`,
+    return this.#aggregate({
+      base: sql`from events x
+          where x.workspace_id = ${ws} and x.type = 'track' and x.event = ${c.event}
+          ${this.#window(sql`x.timestamp`, c.within)}${this.#scope(sql`x.customer_id`)}${sql.join(where, sql``)}`,
+      agg: sql`count(*)`,
       pred,
       holdsAtZero,
-      'e',
-      sql`0`,
-    );
-    return c.did ? r : { ...r, matched: sql`not (${r.matched})` };
+      negate: !c.did,
+      atLeastOne: count.op === 'at_least' && count.value === 1,
+      prefix: 'e',
+      zeroValue: sql`0`,
+    });
   }
 
   #orders(c: OrdersCondition): { matched: Sql; actual?: Sql; notNull?: boolean } {
@@ -392,22 +408,20 @@ export class RuleCompiler {
       c.metric === 'count'
         ? sql`count(*)`
         : c.metric === 'revenue'
-          ? sql`sum(o.total - o.refunded_amount)`
-          : sql`(sum(o.total - o.refunded_amount) / count(*))`;
+          ? sql`sum(x.total - x.refunded_amount)`
+          : sql`(sum(x.total - x.refunded_amount) / count(*))`;
     // No orders in the window: count and revenue are 0, AOV undefined (never matches).
     const holdsAtZero = c.metric !== 'aov' && numberHolds(0, c.op, c.value, c.value2);
-    return this.#aggregate(
-      sql`from orders o
-          where o.workspace_id = ${ws} and o.customer_id is not null and o.cancelled_at is null
-          ${this.#window(sql`o.placed_at`, c.within)}${this.#scope(sql`o.customer_id`)}
-          group by o.customer_id`,
-      sql`o.customer_id`,
+    return this.#aggregate({
+      base: sql`from orders x
+          where x.workspace_id = ${ws} and x.cancelled_at is null
+          ${this.#window(sql`x.placed_at`, c.within)}${this.#scope(sql`x.customer_id`)}`,
       agg,
-      (v) => numberCompare(v, c.op, c.value, c.value2),
+      pred: (v) => numberCompare(v, c.op, c.value, c.value2),
       holdsAtZero,
-      'o',
-      c.metric === 'aov' ? sql`null::numeric` : sql`0`,
-    );
+      prefix: 'o',
+      zeroValue: c.metric === 'aov' ? sql`null::numeric` : sql`0`,
+    });
   }
 }
 

@@ -502,7 +502,24 @@ describe('kept current', () => {
       201,
     );
     expect(subscribers.memberCount).toBe(0);
-    const count = async () => (await api('GET', `/api/v1/segments/${subscribers.id}`)).memberCount;
+    // Built on Subscribers: evaluated after it in the same job (dependency order).
+    const freeSubscribers = await api(
+      'POST',
+      '/api/v1/segments',
+      {
+        name: 'Free subscribers',
+        kind: 'dynamic',
+        rule: {
+          all: [
+            { type: 'trait', trait: 'plan', op: 'equals', value: 'free' },
+            { type: 'segment', segmentId: subscribers.id, op: 'in' },
+          ],
+        },
+      },
+      201,
+    );
+    const members = async (id: string) => (await api('GET', `/api/v1/segments/${id}`)).memberCount;
+    const count = () => members(subscribers.id);
     /** Runs due jobs until the segment has `n` members: the incremental job is due within 6 s of the batch. */
     const until = async (n: number) => {
       for (let i = 0; i < 30 && (await count()) !== n; i++) {
@@ -518,9 +535,11 @@ describe('kept current', () => {
     }>`select customer_id from segment_dirty_customers where workspace_id = ${owner.workspaceId}`.execute(t.ctx.db);
     expect(dirty.rows.map((r) => r.customer_id)).toEqual([ids.ben]);
     await until(1);
+    expect(await members(freeSubscribers.id)).toBe(1);
     await track('web', 'ben', 'Unsubscribed', {}, new Date().toISOString());
     await process();
     await until(0);
+    expect(await members(freeSubscribers.id)).toBe(0);
     expect((await sql`select 1 from segment_dirty_customers`.execute(t.ctx.db)).rows).toHaveLength(0);
 
     const timeline = await api(
@@ -544,6 +563,20 @@ describe('kept current', () => {
       ['Segment Exited', ids.ben],
     ]);
   }, 30_000);
+
+  it('the hourly refresh job re-evaluates every workspace and schedules the next one', async () => {
+    const id = await t.ctx.jobs.enqueue(REFRESH_QUEUE, {}, { singletonKey: 'test-run-now' });
+    await t.ctx.jobs.drain();
+    const job = await t.ctx.jobs.get(id);
+    expect(job).toMatchObject({ state: 'completed', result: { workspaces: 1 } });
+    const next = await sql<{ run_at: Date }>`
+      select run_at from jobs where queue = ${REFRESH_QUEUE} and state = 'queued'`.execute(t.ctx.db);
+    expect(next.rows).toHaveLength(1);
+    const runAt = (next.rows[0] as { run_at: Date }).run_at;
+    expect(runAt.getTime() % 3_600_000).toBe(0);
+    expect(runAt.getTime()).toBeGreaterThan(Date.now());
+    await sql`delete from jobs where queue = ${REFRESH_QUEUE}`.execute(t.ctx.db);
+  });
 
   it('the full refresh is scheduled once per hour, at the next full hour', async () => {
     const a = await scheduleHourlyRefresh(t.ctx.jobs, new Date('2030-05-01T10:17:00Z'));
