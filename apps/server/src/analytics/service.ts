@@ -606,9 +606,10 @@ export interface GoalBody {
   name?: string;
 }
 
+/** The KPIs over the default period (the dashboard's set, from its snapshot when there is one). */
 async function currentKpis(db: Db, s: Scope, now: Date): Promise<KpiValues> {
-  const { cur, prev } = resolvePeriod({}, s.tz, now);
-  return (await kpiValues(db, s, cur, prev, undefined, now)).cur;
+  const set = await getKpis(db, s.workspaceId, {}, now);
+  return Object.fromEntries(KPI_KEYS.map((k) => [k, set.kpis[k].value])) as KpiValues;
 }
 
 /** Progress and pace of a goal (docs/metrics.md). */
