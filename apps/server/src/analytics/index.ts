@@ -21,10 +21,12 @@ export {
   type KpiKey,
   LIFECYCLE_STAGES,
   type LifecycleStage,
+  lifecycleMembersSql,
   RFM_CELLS,
   type RfmCell,
   refreshKpiSnapshot,
   rfmCellOf,
+  rfmMembersSql,
   type Thresholds,
 } from './service.js';
 

@@ -457,6 +457,20 @@ describe('RFM, lifecycle and value tiers', () => {
     });
   });
 
+  it('the members of cells and stages, as SQL other domains (segments) can embed', async () => {
+    const members = async (q: { execute(db: unknown): Promise<{ rows: { id: string }[] }> }) =>
+      (await q.execute(t.ctx.db)).rows.map((r) => r.id).sort();
+    expect(await members(analytics.rfmMembersSql(ws, ['potential_loyalists']))).toEqual([ids.dee, ids.fay].sort());
+    expect(await members(analytics.rfmMembersSql(ws, ['lost', 'cant_lose']))).toEqual([ids.eve, ids.ana].sort());
+    expect(await members(analytics.rfmMembersSql(ws, ['champions']))).toEqual([]);
+    expect(await members(await analytics.lifecycleMembersSql(t.ctx.db, ws, ['won_back', 'new'], now))).toEqual(
+      [ids.fay, ids.dee].sort(),
+    );
+    expect(await members(await analytics.lifecycleMembersSql(t.ctx.db, ws, ['lapsed'], now))).toEqual(
+      [ids.ana, ids.eve].sort(),
+    );
+  });
+
   it('derived thresholds fall back to the defaults with fewer than 20 repeat customers', async () => {
     const r = await t.req('PUT', '/api/v1/metrics/lifecycle/thresholds', { auth: owner.auth, body: { derived: true } });
     expect(r.json().thresholds).toEqual({ ...analytics.DEFAULT_THRESHOLDS, derived: true });

@@ -549,6 +549,30 @@ export async function getRfm(db: Db, workspaceId: string, now = new Date()) {
   };
 }
 
+/**
+ * A subquery of the ids of the customers in these RFM cells, for other domains' SQL (segments:
+ * `{type:'rfm', cell}`), e.g. `c.id in (${rfmMembersSql(ws, ['champions'])})`.
+ */
+export function rfmMembersSql(workspaceId: string, cells: readonly RfmCell[]) {
+  const pairs: [number, number][] = [];
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) if (cells.includes(rfmCellOf(r, f))) pairs.push([r, f]);
+  return repo.rfmMembersSql(workspaceId, pairs);
+}
+
+/**
+ * A subquery of the ids of the customers in these lifecycle stages as of `now`, with the workspace's
+ * thresholds (segments: `{type:'lifecycle', stage}`).
+ */
+export async function lifecycleMembersSql(
+  db: Db,
+  workspaceId: string,
+  stages: readonly LifecycleStage[],
+  now = new Date(),
+) {
+  const t = await getThresholds(db, workspaceId, { now });
+  return repo.lifecycleMembersSql(workspaceId, t, stages, now);
+}
+
 export async function getLifecycle(db: Db, workspaceId: string, now = new Date()) {
   const s = await scopeOf(db, workspaceId);
   const thresholds = await thresholdsOf(db, s, now, false);
