@@ -290,12 +290,15 @@ export async function workspacesWithPending(db: Db | Tx, limit: number): Promise
   return r.rows.map((x) => x.workspace_id);
 }
 
-export async function claimPending(tx: Tx, workspaceId: string, limit: number) {
-  return t(tx)
+/** The next pending events in arrival order; `afterSeq` skips those known to be processed already. */
+export async function claimPending(tx: Tx, workspaceId: string, limit: number, afterSeq?: number) {
+  let q = t(tx)
     .selectFrom('events')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('processed_at', 'is', null)
+    .where('processed_at', 'is', null);
+  if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
+  return q
     .orderBy('seq')
     .limit(limit)
     .forUpdate()
