@@ -189,9 +189,9 @@ describe('draining a backlog', () => {
     }));
     await send('web', '/v1/batch', { batch });
     const seqs = (
-      await sql<{ seq: string }>`select seq from events where workspace_id = ${ws} and event = 'Drained' order by seq`.execute(
-        t.ctx.db,
-      )
+      await sql<{
+        seq: string;
+      }>`select seq from events where workspace_id = ${ws} and event = 'Drained' order by seq`.execute(t.ctx.db)
     ).rows.map((r) => r.seq);
     expect(seqs).toHaveLength(25);
     const processedSeqs = async () =>

@@ -298,12 +298,7 @@ export async function claimPending(tx: Tx, workspaceId: string, limit: number, a
     .where('workspace_id', '=', workspaceId)
     .where('processed_at', 'is', null);
   if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
-  return q
-    .orderBy('seq')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  return q.orderBy('seq').limit(limit).forUpdate().skipLocked().execute();
 }
 
 export async function savepoint(tx: Tx) {
