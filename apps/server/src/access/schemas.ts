@@ -172,6 +172,11 @@ export const auditEntry = z
     action: z.string(),
     targetType: z.string().nullable(),
     targetId: z.string().nullable(),
+    targetKind: z
+      .string()
+      .nullable()
+      .describe('What the target is (member, api_key, customer, source, import, …), when known'),
+    targetLabel: z.string().nullable().describe("The target's name as it is now (its id when it has none)"),
     ip: z.string().nullable(),
     requestId: z.string().nullable(),
     details: z.unknown(),

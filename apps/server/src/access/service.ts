@@ -10,6 +10,7 @@ import {
   UserError,
 } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { registerAuditTargetLabels, resolveAuditTargets } from './audit-targets.js';
 import { formatApiKey, hashSecret, parseApiKey, randomToken, sha256, verifySecret } from './crypto.js';
 import { am } from './messages.js';
 import { canAssignRole, isValidScope, roleAllows } from './permissions.js';
@@ -615,6 +616,11 @@ export async function listAudit(
       : undefined,
     limit: q.limit ?? 50,
   });
+  const targets = await resolveAuditTargets(
+    db,
+    q.workspaceId,
+    rows.flatMap((r) => (r.target_id ? [r.target_id] : [])),
+  );
   return rows.map((r) => ({
     id: r.id,
     actorType: r.actor_type,
@@ -623,12 +629,33 @@ export async function listAudit(
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,
+    targetKind: (r.target_id && targets.get(r.target_id)?.kind) || null,
+    targetLabel: r.target_id ? (targets.get(r.target_id)?.label ?? r.target_id) : null,
     ip: r.ip,
     requestId: r.request_id,
     details: r.details,
     createdAt: r.created_at.toISOString(),
   }));
 }
+
+// Access names its own targets in the audit log; other domains register theirs from their index.ts.
+registerAuditTargetLabels('member', 'usr', async (db, workspaceId, ids) => {
+  const rows = await repo.memberNames(db, workspaceId, ids);
+  return new Map(rows.map((u) => [u.id, u.name ? `${u.name} (${u.email})` : u.email]));
+});
+registerAuditTargetLabels('api_key', 'key', async (db, workspaceId, ids) => {
+  const rows = await repo.apiKeyNames(db, workspaceId, ids);
+  return new Map(rows.map((k) => [k.id, k.name]));
+});
+registerAuditTargetLabels('invitation', 'inv', async (db, workspaceId, ids) => {
+  const rows = await repo.invitationEmails(db, workspaceId, ids);
+  return new Map(rows.map((i) => [i.id, i.email]));
+});
+// Only the workspace the log belongs to: another one (created from it) is not the reader's to name.
+registerAuditTargetLabels('workspace', 'ws', async (db, workspaceId, ids) => {
+  const ws = ids.includes(workspaceId) ? await repo.findWorkspace(db, workspaceId) : undefined;
+  return new Map(ws ? [[ws.id, ws.name]] : []);
+});
 
 export async function listAuditActions(db: Db, workspaceId: string) {
   return repo.listAuditActions(db, workspaceId);
