@@ -39,9 +39,9 @@ export async function resolveAuditTargets(
   for (const id of ids) {
     const prefix = prefixOf(id);
     if (!registry.has(prefix)) continue;
-    let set = byPrefix.get(prefix);
-    if (!set) byPrefix.set(prefix, (set = new Set()));
+    const set = byPrefix.get(prefix) ?? new Set<string>();
     set.add(id);
+    byPrefix.set(prefix, set);
   }
   const out = new Map<string, { kind: string; label: string | null }>();
   await Promise.all(
