@@ -369,3 +369,13 @@ export async function customerEvents(
   if (q.channels?.length) query = query.where('channel', 'in', q.channels);
   return query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
 }
+
+/** Sources of the workspace among `ids`, by name (for the audit log). */
+export async function sourceNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('sources')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}
