@@ -9,6 +9,7 @@ import * as m0007 from './0007_imports.js';
 import * as m0008 from './0008_customer_views.js';
 import * as m0009 from './0009_password_resets.js';
 import * as m0010 from './0010_acquisition_channel.js';
+import * as m0012 from './0012_segments.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_customer_views': m0008,
   '0009_password_resets': m0009,
   '0010_acquisition_channel': m0010,
+  '0012_segments': m0012,
 };

@@ -1,8 +1,10 @@
 import { registerImportJobs } from './imports/index.js';
 import type { Db } from './platform/db.js';
 import type { JobQueue } from './platform/jobs.js';
+import { registerSegmentJobs } from './segments/index.js';
 
 /** Every domain's background job handlers, registered on each worker. */
 export function registerJobHandlers(jobs: JobQueue, db: Db): void {
   registerImportJobs(jobs, db);
+  registerSegmentJobs(jobs, db);
 }

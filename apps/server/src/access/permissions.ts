@@ -22,6 +22,8 @@ export const RESOURCES = {
   commerce: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // CSV imports and their reports.
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Segments: rules, static lists, refreshes (analysts read and preview).
+  segments: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

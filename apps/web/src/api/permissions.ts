@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   sources: { read: 'all', write: ['owner', 'admin'] },
   commerce: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'] },
+  segments: { read: 'all', write: ['owner', 'admin', 'marketer'] },
 } as const satisfies Record<string, { read: 'all' | readonly Role[]; write: readonly Role[] }>;
 
 export type Resource = keyof typeof PERMISSIONS;

@@ -132,6 +132,7 @@ export const settingsEn = {
       sources: 'Sources',
       commerce: 'Orders and products',
       imports: 'Imports',
+      segments: 'Segments',
     },
     scopeRead: '{{resource}}: read',
     scopeWrite: '{{resource}}: read and change',

@@ -135,6 +135,7 @@ export const settingsEs: SettingsStrings = {
       sources: 'Fuentes',
       commerce: 'Pedidos y productos',
       imports: 'Importaciones',
+      segments: 'Segmentos',
     },
     scopeRead: '{{resource}}: leer',
     scopeWrite: '{{resource}}: leer y cambiar',
