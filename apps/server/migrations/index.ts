@@ -10,6 +10,7 @@ import * as m0008 from './0008_customer_views.js';
 import * as m0009 from './0009_password_resets.js';
 import * as m0010 from './0010_acquisition_channel.js';
 import * as m0011 from './0011_analytics.js';
+import * as m0012 from './0012_segments.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_password_resets': m0009,
   '0010_acquisition_channel': m0010,
   '0011_analytics': m0011,
+  '0012_segments': m0012,
 };

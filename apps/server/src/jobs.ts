@@ -2,9 +2,11 @@ import { registerAnalyticsJobs } from './analytics/index.js';
 import { registerImportJobs } from './imports/index.js';
 import type { Db } from './platform/db.js';
 import type { JobQueue } from './platform/jobs.js';
+import { registerSegmentJobs } from './segments/index.js';
 
 /** Every domain's background job handlers, registered on each worker. */
 export function registerJobHandlers(jobs: JobQueue, db: Db): void {
   registerImportJobs(jobs, db);
   registerAnalyticsJobs(jobs, db);
+  registerSegmentJobs(jobs, db);
 }

@@ -24,6 +24,8 @@ export const RESOURCES = {
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // KPIs, cohorts, attribution, RFM and lifecycle (read); marketing spend, goals, lifecycle thresholds (write).
   analytics: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Segments: rules, static lists, refreshes (analysts read and preview).
+  segments: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

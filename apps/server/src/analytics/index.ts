@@ -30,6 +30,6 @@ export {
   type Thresholds,
 } from './service.js';
 
-// KPI snapshots are out of date once orders or processed events change (ADR 0008).
+// KPI snapshots are out of date once orders or processed events change (ADR 0009).
 onOrdersChanged('analytics', bumpDataVersion);
 onBatchProcessed('analytics', bumpDataVersion);

@@ -200,7 +200,7 @@ export async function engagement(db: Db, s: Scope, range: Range, channel?: strin
   };
 }
 
-// ── KPI snapshots (ADR 0008) ──
+// ── KPI snapshots (ADR 0009) ──
 
 /** Marks the workspace's orders or events as changed: KPI snapshots computed before are out of date. */
 export async function bumpDataVersion(db: Db, workspaceId: string) {

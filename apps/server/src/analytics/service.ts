@@ -214,7 +214,7 @@ export function engagementScoreOf(e: repo.Engagement): number | null {
   );
 }
 
-/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0008). */
+/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0009). */
 export const SNAPSHOT_MAX_LAG_MS = 5 * 60_000;
 
 interface PeriodInputs {
@@ -320,7 +320,7 @@ type KpiSet = Awaited<ReturnType<typeof computeKpis>>;
  * The dashboard's KPI set for a period, each with the previous period's value and the change.
  * A snapshot computed for the same period answers while current, or for a few minutes after the
  * data changed (`current: false`: the caller should have it recomputed); else it is computed now
- * and kept (ADR 0008). `fresh` always computes.
+ * and kept (ADR 0009). `fresh` always computes.
  */
 export async function getKpis(
   db: Db,

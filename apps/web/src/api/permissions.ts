@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   commerce: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   analytics: { read: 'all', write: ['owner', 'admin', 'marketer'] },
+  segments: { read: 'all', write: ['owner', 'admin', 'marketer'] },
 } as const satisfies Record<string, { read: 'all' | readonly Role[]; write: readonly Role[] }>;
 
 export type Resource = keyof typeof PERMISSIONS;

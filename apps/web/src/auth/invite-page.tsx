@@ -11,6 +11,7 @@ import { AuthLayout } from '../ui/auth-layout';
 import { describeError, placeError } from '../ui/errors';
 import { PageLoader } from '../ui/page-loader';
 import { PasswordField } from '../ui/password-field';
+import { FormAlert } from '../ui/states';
 import { useAutofocus } from '../ui/use-autofocus';
 import { usePageTitle } from '../ui/use-page-title';
 import { MIN_PASSWORD_LENGTH, newPassword, required } from './validation';
@@ -102,11 +103,7 @@ function AcceptInvitationForm({ token, invitation }: { token: string; invitation
     <AuthLayout title={title} intro={t('invite.intro', { role: t(`roles.${invitation.role}`) })}>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          {alert ? (
-            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-              {alert}
-            </Alert>
-          ) : null}
+          <FormAlert>{alert}</FormAlert>
           <TextInput label={t('invite.workspace')} value={invitation.workspaceName} readOnly variant="filled" />
           <TextInput
             label={t('invite.email')}

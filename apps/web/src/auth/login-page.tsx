@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Collapse, Group, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertCircle, IconClockHour4, IconInfoCircle, IconKey } from '@tabler/icons-react';
+import { IconClockHour4, IconInfoCircle, IconKey } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation } from 'react-router-dom';
@@ -9,6 +9,7 @@ import { useLogin } from '../api/session';
 import { AuthLayout } from '../ui/auth-layout';
 import { placeError } from '../ui/errors';
 import { PasswordField } from '../ui/password-field';
+import { FormAlert } from '../ui/states';
 import { useAutofocus } from '../ui/use-autofocus';
 import { useCountdown } from '../ui/use-countdown';
 import { usePageTitle } from '../ui/use-page-title';
@@ -71,11 +72,7 @@ export function LoginPage() {
               {t('errors.rateLimited', { count: waitSeconds })}
             </Alert>
           ) : null}
-          {alert ? (
-            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-              {alert}
-            </Alert>
-          ) : null}
+          <FormAlert>{alert}</FormAlert>
           <TextInput
             ref={firstField}
             label={t('fields.email')}

@@ -11,6 +11,7 @@ import { AuthLayout } from '../ui/auth-layout';
 import { describeError, placeError } from '../ui/errors';
 import { PageLoader } from '../ui/page-loader';
 import { PasswordField } from '../ui/password-field';
+import { FormAlert } from '../ui/states';
 import { useAutofocus } from '../ui/use-autofocus';
 import { usePageTitle } from '../ui/use-page-title';
 import type { LoginNotice } from './login-page';
@@ -92,11 +93,7 @@ function NewPasswordForm({ token, reset }: { token: string; reset: PasswordReset
     >
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          {alert ? (
-            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-              {alert}
-            </Alert>
-          ) : null}
+          <FormAlert>{alert}</FormAlert>
           <TextInput
             label={t('resetPassword.email')}
             value={reset.email}

@@ -1,6 +1,5 @@
-import { Alert, Button, Fieldset, Stack, TextInput } from '@mantine/core';
+import { Button, Fieldset, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertCircle } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +9,7 @@ import { setupKey, useSetup } from '../api/session';
 import { AuthLayout } from '../ui/auth-layout';
 import { placeError } from '../ui/errors';
 import { PasswordField } from '../ui/password-field';
+import { FormAlert } from '../ui/states';
 import { useAutofocus } from '../ui/use-autofocus';
 import { usePageTitle } from '../ui/use-page-title';
 import { guessDefaults, WorkspaceDefaultsFields } from '../ui/workspace-defaults-fields';
@@ -80,11 +80,7 @@ export function SetupPage() {
     <AuthLayout title={t('setup.title')} intro={t('setup.intro')} width={640}>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          {alert ? (
-            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-              {alert}
-            </Alert>
-          ) : null}
+          <FormAlert>{alert}</FormAlert>
           <Fieldset legend={t('setup.business')} variant="unstyled" styles={LEGEND}>
             <Stack gap="md">
               <TextInput

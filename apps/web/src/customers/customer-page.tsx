@@ -15,7 +15,6 @@ import {
   Title,
 } from '@mantine/core';
 import {
-  IconAlertCircle,
   IconArrowLeft,
   IconBuilding,
   IconClock,
@@ -29,7 +28,7 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { useCurrentSession } from '../shell/guards';
-import { describeError } from '../ui/errors';
+import { LoadError } from '../ui/states';
 import { usePageTitle } from '../ui/use-page-title';
 import { type Customer, useCustomer } from './api';
 import { ChannelIcons } from './channels';
@@ -95,14 +94,7 @@ export function CustomerPage() {
             </EmptyState>
           </Paper>
         ) : (
-          <Alert color="red" icon={<IconAlertCircle aria-hidden />} title={t('errors.title')} role="alert">
-            <Stack gap="xs" align="flex-start">
-              <Text size="sm">{describeError(t, customer.error)}</Text>
-              <Button size="xs" variant="light" color="red" onClick={() => void customer.refetch()}>
-                {t('errors.retry')}
-              </Button>
-            </Stack>
-          </Alert>
+          <LoadError error={customer.error} retry={() => void customer.refetch()} />
         )}
       </Stack>
     );

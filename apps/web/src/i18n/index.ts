@@ -1,5 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { setApiLanguage } from '../api/client';
 import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
@@ -64,6 +65,7 @@ export function currentLanguage(): Language {
 
 i18n.on('languageChanged', (language) => {
   document.documentElement.lang = language;
+  setApiLanguage(language);
 });
 
 void i18n.use(initReactI18next).init({
@@ -75,5 +77,7 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
   initAsync: false, // Resources are bundled: ready before the first render.
 });
+
+setApiLanguage(currentLanguage());
 
 export { i18n };

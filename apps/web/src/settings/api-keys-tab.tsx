@@ -26,6 +26,7 @@ import { PERMISSIONS, type Resource, useCan } from '../api/permissions';
 import { required } from '../auth/validation';
 import { describeError, placeError } from '../ui/errors';
 import { useFormat } from '../ui/format';
+import { FormAlert } from '../ui/states';
 import { type ApiKey, useApiKeys, useCreateApiKey, useRevokeApiKey } from './api';
 import { CopyField, LoadError, SectionHeader, TableSkeleton } from './parts';
 
@@ -224,11 +225,7 @@ function CreateKeyModal({ opened, onClose }: { opened: boolean; onClose: () => v
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack gap="md">
-            {alert ? (
-              <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-                {alert}
-              </Alert>
-            ) : null}
+            <FormAlert>{alert}</FormAlert>
             <TextInput
               label={t('settings.apiKeys.name')}
               description={t('settings.apiKeys.nameDescription')}

@@ -1,6 +1,5 @@
-import { Alert, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconAlertCircle } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { canAssignRole } from '../api/permissions';
@@ -9,6 +8,7 @@ import { email } from '../auth/validation';
 import { useCurrentSession } from '../shell/guards';
 import { placeError } from '../ui/errors';
 import { useFormat } from '../ui/format';
+import { FormAlert } from '../ui/states';
 import { useCreateInvitation } from './api';
 import { CopyField } from './parts';
 
@@ -84,11 +84,7 @@ export function InviteModal({ opened, onClose }: { opened: boolean; onClose: () 
       ) : (
         <form onSubmit={submit} noValidate>
           <Stack gap="md">
-            {alert ? (
-              <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-                {alert}
-              </Alert>
-            ) : null}
+            <FormAlert>{alert}</FormAlert>
             <TextInput
               label={t('settings.invitations.email')}
               type="email"

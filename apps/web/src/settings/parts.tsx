@@ -1,20 +1,8 @@
-import {
-  ActionIcon,
-  Alert,
-  Button,
-  CopyButton,
-  Group,
-  Skeleton,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-  Tooltip,
-} from '@mantine/core';
-import { IconAlertCircle, IconCheck, IconCopy } from '@tabler/icons-react';
+import { ActionIcon, CopyButton, Group, Stack, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { IconCheck, IconCopy } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { describeError } from '../ui/errors';
+import { LoadError as StateLoadError } from '../ui/states';
 
 /** A read-only field with a copy button: invitation links, reset links, new API keys. */
 export function CopyField({ label, value, mono = false }: { label: string; value: string; mono?: boolean }) {
@@ -64,31 +52,10 @@ export function SectionHeader({ title, intro, action }: { title: string; intro: 
   );
 }
 
-/** Grey bars where a table's rows will appear. */
-export function TableSkeleton({ rows = 3 }: { rows?: number }) {
-  const { t } = useTranslation();
-  return (
-    <Stack gap="sm" role="status" aria-label={t('app.loading')}>
-      <Skeleton height={28} width="40%" />
-      {Array.from({ length: rows }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <Skeleton key={i} height={44} />
-      ))}
-    </Stack>
-  );
-}
+export { TableSkeleton } from '../ui/states';
 
-/** A failed load, with the reason and a way to try again. */
+/** A failed load of a settings tab. */
 export function LoadError({ error, retry }: { error: unknown; retry: () => void }) {
   const { t } = useTranslation();
-  return (
-    <Alert color="red" icon={<IconAlertCircle />} title={t('settings.loadError')}>
-      <Stack gap="sm" align="flex-start">
-        <Text size="sm">{describeError(t, error)}</Text>
-        <Button size="xs" variant="light" color="red" onClick={retry}>
-          {t('errors.retry')}
-        </Button>
-      </Stack>
-    </Alert>
-  );
+  return <StateLoadError title={t('settings.loadError')} error={error} retry={retry} />;
 }

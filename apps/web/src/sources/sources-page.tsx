@@ -1,27 +1,13 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  EmptyState,
-  Group,
-  Modal,
-  Paper,
-  Select,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Anchor, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { IconAlertCircle, IconPlugConnected, IconPlus } from '@tabler/icons-react';
+import { IconPlugConnected, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import { useCanWrite } from '../shell/use-can';
-import { describeError, placeError } from '../ui/errors';
+import { placeError } from '../ui/errors';
+import { DataTable, EmptyPanel, FormAlert, QueryStates } from '../ui/states';
 import { useDateFormat } from '../ui/use-date-format';
 import { usePageTitle } from '../ui/use-page-title';
 import { CHANNELS, type Channel, useCreateSource, useSources } from './api';
@@ -63,11 +49,7 @@ function CreateSourceModal({ opened, onClose }: { opened: boolean; onClose: () =
     <Modal opened={opened} onClose={close} title={t('sources.createTitle')} centered>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          {alert ? (
-            <Alert color="red" icon={<IconAlertCircle />} title={t('errors.title')}>
-              {alert}
-            </Alert>
-          ) : null}
+          <FormAlert>{alert}</FormAlert>
           <TextInput
             label={t('sources.name')}
             description={t('sources.nameDescription')}
@@ -120,81 +102,56 @@ export function SourcesPage() {
     </Button>
   ) : null;
 
-  let body: React.ReactNode;
-  if (sources.isPending) {
-    body = (
-      <Stack gap="xs" aria-busy="true" aria-label={t('app.loading')}>
-        {[0, 1, 2].map((i) => (
-          <Skeleton key={i} h={44} radius="sm" />
-        ))}
-      </Stack>
-    );
-  } else if (sources.isError) {
-    body = (
-      <Alert color="red" icon={<IconAlertCircle />} title={t('sources.loadError')}>
-        <Stack gap="xs" align="flex-start">
-          <Text size="sm">{describeError(t, sources.error)}</Text>
-          <Button size="xs" variant="light" color="red" onClick={() => void sources.refetch()}>
-            {t('errors.retry')}
-          </Button>
-        </Stack>
-      </Alert>
-    );
-  } else if (sources.data.length === 0) {
-    body = (
-      <Paper withBorder radius="md" p="xl">
-        <EmptyState variant="light" icon={<IconPlugConnected size={28} stroke={1.5} aria-hidden />}>
-          <EmptyState.Title order={2}>{t('sources.emptyTitle')}</EmptyState.Title>
-          <EmptyState.Description>
-            {canWrite ? t('sources.emptyDescription') : t('sources.emptyReadOnly')}
-          </EmptyState.Description>
-          {createButton ? <EmptyState.Actions>{createButton}</EmptyState.Actions> : null}
-        </EmptyState>
-      </Paper>
-    );
-  } else {
-    body = (
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={560}>
-          <Table verticalSpacing="sm" highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('sources.columns.name')}</Table.Th>
-                <Table.Th>{t('sources.columns.channel')}</Table.Th>
-                <Table.Th>{t('sources.columns.lastEvent')}</Table.Th>
-                <Table.Th>{t('sources.columns.created')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {sources.data.map((source) => (
-                <Table.Tr key={source.id}>
-                  <Table.Td>
-                    <Anchor component={RouterLink} to={`/sources/${source.id}`} fw={500}>
-                      {source.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      <ChannelIcon channel={source.channel} size={16} />
-                      <Text size="sm">{t(`sources.channels.${source.channel}`)}</Text>
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c={source.lastEventAt ? undefined : 'dimmed'}>
-                      {source.lastEventAt ? dates.format(source.lastEventAt) : t('sources.never')}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{dates.format(source.createdAt)}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
-    );
-  }
+  const body = (
+    <QueryStates
+      query={sources}
+      loadErrorTitle={t('sources.loadError')}
+      empty={
+        <EmptyPanel
+          icon={<IconPlugConnected size={28} stroke={1.5} aria-hidden />}
+          title={t('sources.emptyTitle')}
+          description={canWrite ? t('sources.emptyDescription') : t('sources.emptyReadOnly')}
+          action={createButton}
+        />
+      }
+    >
+      {(rows) => (
+        <DataTable
+          minWidth={560}
+          columns={[
+            { label: t('sources.columns.name') },
+            { label: t('sources.columns.channel') },
+            { label: t('sources.columns.lastEvent') },
+            { label: t('sources.columns.created') },
+          ]}
+        >
+          {rows.map((source) => (
+            <Table.Tr key={source.id}>
+              <Table.Td>
+                <Anchor component={RouterLink} to={`/sources/${source.id}`} fw={500}>
+                  {source.name}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  <ChannelIcon channel={source.channel} size={16} />
+                  <Text size="sm">{t(`sources.channels.${source.channel}`)}</Text>
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c={source.lastEventAt ? undefined : 'dimmed'}>
+                  {source.lastEventAt ? dates.format(source.lastEventAt) : t('sources.never')}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{dates.format(source.createdAt)}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
+      )}
+    </QueryStates>
+  );
 
   return (
     <Stack gap="lg" maw={1100}>

@@ -1,0 +1,97 @@
+/** Segments: rule-based and static customer segments, kept current, with entries and exits on the timeline (SEG-1). */
+import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
+import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
+import type { Db, Tx } from '../platform/db.js';
+import { scheduleIncremental } from './jobs.js';
+import * as repo from './repository.js';
+import { moveMembershipsOnMerge } from './service.js';
+
+export { INCREMENTAL_QUEUE, REFRESH_QUEUE, registerSegmentJobs, scheduleHourlyRefresh } from './jobs.js';
+export { segmentsRoutes } from './routes.js';
+export { type Condition, checkRule, type SegmentRule, segmentRuleSchema } from './rules.js';
+export {
+  createSegment,
+  explainMembership,
+  getSegmentOrThrow,
+  listSegments,
+  previewRule,
+  refreshMarked,
+  refreshSegment,
+  refreshWorkspace,
+} from './service.js';
+
+/** One entry or exit, in the order they happened (`seq`): what journeys trigger on. */
+export interface MembershipChange {
+  seq: number;
+  segmentId: string;
+  segmentName: string;
+  customerId: string;
+  event: 'Segment Entered' | 'Segment Exited';
+  at: Date;
+}
+
+/** Entries and exits of a workspace after `afterSeq`, oldest first. */
+export async function membershipChangesAfter(
+  db: Db | Tx,
+  workspaceId: string,
+  afterSeq: number,
+  limit = 500,
+): Promise<MembershipChange[]> {
+  return (await repo.logAfter(db, workspaceId, afterSeq, limit)).map((r) => ({
+    seq: r.seq,
+    segmentId: r.segment_id,
+    segmentName: r.segment_name,
+    customerId: r.customer_id,
+    event: r.change === 'entered' ? 'Segment Entered' : 'Segment Exited',
+    at: r.at,
+  }));
+}
+
+// Customers that processed events touched are re-evaluated by the incremental job; the marks are
+// written in the processing transaction, so none is lost.
+const touched = new WeakMap<Tx, Set<string>>();
+onEventProcessed('segments', async (tx, _e, customerId) => {
+  if (!customerId) return;
+  let set = touched.get(tx);
+  if (!set) {
+    set = new Set();
+    touched.set(tx, set);
+  }
+  set.add(customerId);
+});
+onBatchProcessed('segments', async (tx, workspaceId) => {
+  const set = touched.get(tx);
+  if (!set?.size) return;
+  touched.delete(tx);
+  if (!(await repo.hasDynamicSegments(tx, workspaceId))) return;
+  await repo.markDirty(tx, workspaceId, [...set]);
+  await scheduleIncremental(tx, workspaceId);
+});
+
+// A merged profile's memberships (and their history) belong to the survivor.
+onCustomersMerged('segments', moveMembershipsOnMerge);
+
+const EVENTS = { entered: 'Segment Entered', exited: 'Segment Exited' } as const;
+
+// Entries and exits on the timeline, as the track events `Segment Entered` / `Segment Exited`.
+registerTimelineSource('segments', async (db, q) => {
+  if (q.channels?.length) return [];
+  const changes = (['entered', 'exited'] as const).filter(
+    (c) =>
+      !q.types?.length || q.types.some((t) => `track:${EVENTS[c]}` === t || `track:${EVENTS[c]}`.startsWith(`${t}:`)),
+  );
+  if (!changes.length) return [];
+  const rows = await repo.customerLog(db, { ...q, changes });
+  return rows.map(
+    (r): TimelineItem => ({
+      id: r.id,
+      kind: 'event',
+      type: `track:${EVENTS[r.change]}`,
+      at: r.at,
+      channel: null,
+      sourceId: null,
+      title: EVENTS[r.change],
+      data: { properties: { segment_id: r.segment_id, segment_name: r.segment_name } },
+    }),
+  );
+});

@@ -1,0 +1,345 @@
+/**
+ * The segment rule language (SEG-1): nested `all` / `any` / `not` over conditions on traits,
+ * tags, events, orders, facts and other segments. JSON, validated here; compiled to SQL by
+ * compiler.ts. Validation walks the tree itself (instead of a zod union) so that an error names
+ * the exact path at fault, e.g. `rule.all.1.count.value`.
+ */
+import { z } from 'zod';
+
+/** Deepest nesting of all/any/not (the root is depth 1). */
+export const MAX_RULE_DEPTH = 6;
+/** Most nodes (groups and conditions) in one rule. */
+export const MAX_RULE_NODES = 60;
+/** Most children of one all/any group. */
+export const MAX_GROUP_CHILDREN = 30;
+const MAX_DAYS = 36_500;
+
+const isoDate = z
+  .string()
+  .max(40)
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be a date like 2025-05-01 or a time like 2025-05-01T10:00:00Z',
+  });
+const days = z.number().int().min(1).max(MAX_DAYS);
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const amount = z.number().min(0).max(1e15);
+
+/** A time window: the last N days (up to the evaluation time) or between two dates (`to` exclusive). */
+export const windowSchema = z.union([
+  z.strictObject({ lastDays: days }),
+  z
+    .strictObject({ from: isoDate, to: isoDate })
+    .refine((w) => Date.parse(w.from) < Date.parse(w.to), { message: 'to must be after from', path: ['to'] }),
+]);
+export type RuleWindow = z.infer<typeof windowSchema>;
+
+export const TRAIT_OPS = [
+  'equals',
+  'not_equals',
+  'contains',
+  'in',
+  'set',
+  'unset',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'before',
+  'after',
+  'within_last_days',
+  'birthday_in_next_days',
+] as const;
+export type TraitOp = (typeof TRAIT_OPS)[number];
+
+const traitCondition = z
+  .strictObject({
+    type: z.literal('trait'),
+    trait: z.string().trim().min(1, 'must not be empty').max(100),
+    op: z.enum(TRAIT_OPS),
+    value: z.union([z.string().max(500), z.number(), z.boolean(), z.array(z.string().max(500)).max(200)]).optional(),
+    days: z.number().int().min(1).max(366).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const need = (field: 'value' | 'days', message: string) => ctx.addIssue({ code: 'custom', message, path: [field] });
+    switch (c.op) {
+      case 'set':
+      case 'unset':
+        return;
+      case 'within_last_days':
+      case 'birthday_in_next_days':
+        if (c.days === undefined) need('days', `is required with op ${c.op}`);
+        return;
+      case 'in':
+        if (!Array.isArray(c.value) || c.value.length === 0) need('value', 'must be a non-empty list with op in');
+        return;
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
+        if (typeof c.value !== 'number') need('value', `must be a number with op ${c.op}`);
+        return;
+      case 'before':
+      case 'after':
+        if (!isoDate.safeParse(c.value).success) need('value', 'must be a date like 2025-05-01');
+        return;
+      default:
+        if (c.value === undefined || Array.isArray(c.value))
+          need('value', `must be a string, number or boolean with op ${c.op}`);
+    }
+  });
+
+const tagCondition = z.strictObject({
+  type: z.literal('tag'),
+  tag: z.string().trim().min(1, 'must not be empty').max(60),
+  op: z.enum(['has', 'has_not']),
+});
+
+const propertyFilter = z.strictObject({
+  property: z.string().trim().min(1, 'must not be empty').max(100),
+  op: z.enum(['equals', 'not_equals', 'contains', 'gt', 'lt', 'in']),
+  value: z.union([
+    z.string().max(500),
+    z.number(),
+    z.boolean(),
+    z.array(z.union([z.string().max(500), z.number()])).max(200),
+  ]),
+});
+
+export const COUNT_OPS = ['at_least', 'at_most', 'exactly'] as const;
+const eventCondition = z.strictObject({
+  type: z.literal('event'),
+  event: name,
+  did: z.boolean(),
+  count: z.strictObject({ op: z.enum(COUNT_OPS), value: z.number().int().min(0).max(1_000_000) }).optional(),
+  within: windowSchema.optional(),
+  where: z.array(propertyFilter).max(10).optional(),
+});
+
+export const NUMBER_OPS = ['gt', 'gte', 'lt', 'lte', 'equals', 'between'] as const;
+const ordersCondition = z
+  .strictObject({
+    type: z.literal('orders'),
+    metric: z.enum(['count', 'revenue', 'aov']),
+    op: z.enum(NUMBER_OPS),
+    value: amount,
+    value2: amount.optional(),
+    within: windowSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.op === 'between' && (c.value2 === undefined || c.value2 < c.value)) {
+      ctx.addIssue({ code: 'custom', message: 'is required with op between, and at least value', path: ['value2'] });
+    }
+  });
+
+const lastOrderCondition = z
+  .strictObject({
+    type: z.literal('last_order'),
+    op: z.enum(['before', 'after', 'within_last_days', 'not_within_last_days', 'none']),
+    value: isoDate.optional(),
+    days: days.optional(),
+  })
+  .superRefine((c, ctx) => dateOpCheck(c, ctx));
+
+const boughtCondition = z
+  .strictObject({
+    type: z.literal('bought'),
+    product: name.optional(),
+    category: name.optional(),
+    within: windowSchema.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.product && !c.category) {
+      ctx.addIssue({ code: 'custom', message: 'give a product or a category', path: ['product'] });
+    }
+  });
+
+function dateOpCheck(c: { op: string; value?: string; days?: number }, ctx: z.RefinementCtx) {
+  if ((c.op === 'before' || c.op === 'after') && c.value === undefined) {
+    ctx.addIssue({ code: 'custom', message: `is required with op ${c.op}`, path: ['value'] });
+  }
+  if (c.op.endsWith('within_last_days') && c.days === undefined) {
+    ctx.addIssue({ code: 'custom', message: `is required with op ${c.op}`, path: ['days'] });
+  }
+}
+
+const factDateCondition = z
+  .strictObject({
+    type: z.literal('fact'),
+    fact: z.enum(['first_seen_at', 'last_seen_at']),
+    op: z.enum(['before', 'after', 'within_last_days', 'not_within_last_days']),
+    value: isoDate.optional(),
+    days: days.optional(),
+  })
+  .superRefine((c, ctx) => dateOpCheck(c, ctx));
+const factChannelsCondition = z.strictObject({
+  type: z.literal('fact'),
+  fact: z.literal('channels'),
+  op: z.enum(['includes', 'excludes']),
+  value: z.string().trim().min(1, 'must not be empty').max(40),
+});
+const factAcquisitionCondition = z
+  .strictObject({
+    type: z.literal('fact'),
+    fact: z.literal('acquisition_channel'),
+    op: z.enum(['equals', 'not_equals', 'in']),
+    value: z.union([z.string().trim().min(1).max(40), z.array(z.string().trim().min(1).max(40)).min(1).max(50)]),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.op === 'in') !== Array.isArray(c.value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: c.op === 'in' ? 'must be a list with op in' : `must be one channel with op ${c.op}`,
+        path: ['value'],
+      });
+    }
+  });
+
+const segmentCondition = z.strictObject({
+  type: z.literal('segment'),
+  segmentId: z.string().trim().min(1, 'must not be empty').max(100),
+  op: z.enum(['in', 'not_in']),
+});
+
+const factCondition = z.discriminatedUnion('fact', [
+  factDateCondition,
+  factChannelsCondition,
+  factAcquisitionCondition,
+]);
+
+/** One condition, discriminated by `type` (and `fact` for facts). */
+export const conditionSchema = z.discriminatedUnion('type', [
+  traitCondition,
+  tagCondition,
+  eventCondition,
+  ordersCondition,
+  lastOrderCondition,
+  boughtCondition,
+  factCondition,
+  segmentCondition,
+]);
+export type Condition = z.infer<typeof conditionSchema>;
+export type TraitCondition = z.infer<typeof traitCondition>;
+export type EventCondition = z.infer<typeof eventCondition>;
+export type OrdersCondition = z.infer<typeof ordersCondition>;
+export type PropertyFilter = z.infer<typeof propertyFilter>;
+
+export type SegmentRule = { all: SegmentRule[] } | { any: SegmentRule[] } | { not: SegmentRule } | Condition;
+
+export interface RuleIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks a rule; returns the normalised rule or the issues, each with its path inside the rule.
+ * Enforces the depth and size limits.
+ */
+export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | { rule: null; issues: RuleIssue[] } {
+  const issues: RuleIssue[] = [];
+  let nodes = 0;
+  const walk = (v: unknown, path: (string | number)[], depth: number): SegmentRule | null => {
+    nodes++;
+    if (nodes > MAX_RULE_NODES) {
+      issues.push({ path, message: `a rule has at most ${MAX_RULE_NODES} conditions and groups` });
+      return null;
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      issues.push({ path, message: 'must be a condition or a group {all:[…]} | {any:[…]} | {not:…}' });
+      return null;
+    }
+    const o = v as Record<string, unknown>;
+    const group = (['all', 'any', 'not'] as const).find((k) => k in o);
+    if (group) {
+      const extra = Object.keys(o).filter((k) => k !== group);
+      if (extra.length) {
+        issues.push({ path: [...path, extra[0] as string], message: `Unknown field in a group: ${extra.join(', ')}` });
+        return null;
+      }
+      if (depth >= MAX_RULE_DEPTH) {
+        issues.push({ path: [...path, group], message: `groups nest at most ${MAX_RULE_DEPTH - 1} levels deep` });
+        return null;
+      }
+      if (group === 'not') {
+        const inner = walk(o.not, [...path, 'not'], depth + 1);
+        return inner ? { not: inner } : null;
+      }
+      const list = o[group];
+      if (!Array.isArray(list) || list.length === 0) {
+        issues.push({ path: [...path, group], message: 'must be a non-empty list of conditions or groups' });
+        return null;
+      }
+      if (list.length > MAX_GROUP_CHILDREN) {
+        issues.push({ path: [...path, group], message: `must have at most ${MAX_GROUP_CHILDREN} items` });
+        return null;
+      }
+      const children = list.map((c, i) => walk(c, [...path, group, i], depth + 1));
+      if (children.some((c) => c === null)) return null;
+      return group === 'all' ? { all: children as SegmentRule[] } : { any: children as SegmentRule[] };
+    }
+    const r = conditionSchema.safeParse(v);
+    if (!r.success) {
+      for (const i of r.error.issues) {
+        let message = i.message;
+        if (i.code === 'unrecognized_keys') message = `Unknown field: ${i.keys.join(', ')}`;
+        if (i.code === 'invalid_union' && (i.path.at(-1) === 'type' || i.path.at(-1) === 'fact' || !i.path.length)) {
+          message =
+            i.path.at(-1) === 'fact'
+              ? 'must be one of first_seen_at, last_seen_at, channels, acquisition_channel'
+              : 'type must be one of trait, tag, event, orders, last_order, bought, fact, segment';
+        }
+        issues.push({ path: [...path, ...(i.path as (string | number)[])], message });
+      }
+      return null;
+    }
+    return r.data;
+  };
+  const rule = walk(input, [], 1);
+  if (!rule || issues.length)
+    return { rule: null, issues: issues.length ? issues : [{ path: [], message: 'is invalid' }] };
+  return { rule, issues: [] };
+}
+
+/** A rule in a request body: checked by `checkRule`, every issue reported with its path. */
+export const segmentRuleSchema = z.unknown().transform((v, ctx): SegmentRule => {
+  const r = checkRule(v);
+  if (r.rule) return r.rule;
+  for (const i of r.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+  return z.NEVER;
+});
+// For the OpenAPI document: the shape of a rule (groups recurse into any rule).
+const conditionJsonSchema = z.toJSONSchema(conditionSchema, { io: 'input', unrepresentable: 'any' });
+delete (conditionJsonSchema as Record<string, unknown>).$schema;
+(segmentRuleSchema as unknown as { _zod: { toJSONSchema: () => object } })._zod.toJSONSchema = () => ({
+  description:
+    'A segment rule: {"all": [rule, …]} | {"any": [rule, …]} | {"not": rule} | a condition. ' +
+    `At most ${MAX_RULE_DEPTH - 1} levels of groups and ${MAX_RULE_NODES} nodes.`,
+  anyOf: [
+    { type: 'object', properties: { all: { type: 'array', items: { type: 'object' } } }, required: ['all'] },
+    { type: 'object', properties: { any: { type: 'array', items: { type: 'object' } } }, required: ['any'] },
+    { type: 'object', properties: { not: { type: 'object' } }, required: ['not'] },
+    conditionJsonSchema,
+  ],
+});
+
+/** Every segment a rule refers to, with the path of the condition. */
+export function referencedSegments(
+  rule: SegmentRule,
+  path: (string | number)[] = [],
+): { id: string; path: (string | number)[] }[] {
+  if ('all' in rule) return rule.all.flatMap((r, i) => referencedSegments(r, [...path, 'all', i]));
+  if ('any' in rule) return rule.any.flatMap((r, i) => referencedSegments(r, [...path, 'any', i]));
+  if ('not' in rule) return referencedSegments(rule.not, [...path, 'not']);
+  return rule.type === 'segment' ? [{ id: rule.segmentId, path }] : [];
+}
+
+/** True when the rule's truth can change with time alone (a window of the last N days, a birthday, …). */
+export function isTimeBased(rule: SegmentRule): boolean {
+  if ('all' in rule) return rule.all.some(isTimeBased);
+  if ('any' in rule) return rule.any.some(isTimeBased);
+  if ('not' in rule) return isTimeBased(rule.not);
+  if ('within' in rule && rule.within && 'lastDays' in rule.within) return true;
+  return (
+    'op' in rule &&
+    (rule.op === 'within_last_days' || rule.op === 'not_within_last_days' || rule.op === 'birthday_in_next_days')
+  );
+}
