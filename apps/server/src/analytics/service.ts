@@ -7,6 +7,7 @@ import { getWorkspaceOrThrow } from '../access/index.js';
 import type { Db } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { am } from './messages.js';
 import type { AttributionModel, Range, Scope } from './repository.js';
 import * as repo from './repository.js';
 
@@ -98,7 +99,7 @@ function checkDate(v: string | undefined, field: string): string | undefined {
   if (v === undefined) return undefined;
   const d = v.slice(0, 10);
   if (!DATE.test(d) || Number.isNaN(toDay(d)) || fromDay(toDay(d)) !== d) {
-    throw new UserError(400, 'invalid_request', `${field}: must be a date like 2025-05-01`, field);
+    throw new UserError(400, 'invalid_request', am('not_a_day', { field }), field);
   }
   return d;
 }
@@ -107,9 +108,9 @@ function checkDate(v: string | undefined, field: string): string | undefined {
 export function resolvePeriod(q: { from?: string; to?: string }, tz: string, now: Date) {
   const to = checkDate(q.to, 'to') ?? localToday(tz, now);
   const from = checkDate(q.from, 'from') ?? addDays(addMonths(to, -12), 1);
-  if (from > to) throw new UserError(400, 'invalid_request', 'from: must be on or before to', 'from');
+  if (from > to) throw new UserError(400, 'invalid_request', am('from_after_to'), 'from');
   const days = Math.round((toDay(to) - toDay(from)) / DAY_MS) + 1;
-  if (days > 3660) throw new UserError(400, 'invalid_request', 'from: a period is at most 10 years', 'from');
+  if (days > 3660) throw new UserError(400, 'invalid_request', am('period_too_long'), 'from');
   const previousTo = addDays(from, -1);
   const previousFrom = addDays(previousTo, -(days - 1));
   return { cur: { from, to }, prev: { from: previousFrom, to: previousTo } };
@@ -181,13 +182,13 @@ export async function setThresholds(
   }
   const { activeDays, atRiskDays, lapsedDays } = body;
   for (const [k, v] of Object.entries({ activeDays, atRiskDays, lapsedDays })) {
-    if (v === undefined) throw new UserError(400, 'invalid_request', `${k}: required unless derived is true`, k);
+    if (v === undefined) throw new UserError(400, 'invalid_request', am('threshold_required', { field: k }), k);
   }
   if ((atRiskDays as number) < (activeDays as number)) {
-    throw new UserError(400, 'invalid_request', 'atRiskDays: must be at least activeDays', 'atRiskDays');
+    throw new UserError(400, 'invalid_request', am('at_risk_before_active'), 'atRiskDays');
   }
   if ((lapsedDays as number) <= (atRiskDays as number)) {
-    throw new UserError(400, 'invalid_request', 'lapsedDays: must be more than atRiskDays', 'lapsedDays');
+    throw new UserError(400, 'invalid_request', am('lapsed_before_at_risk'), 'lapsedDays');
   }
   const t = { activeDays: activeDays as number, atRiskDays: atRiskDays as number, lapsedDays: lapsedDays as number };
   await repo.saveSettings(db, workspaceId, { ...t, derived: false, derivedAt: null });
@@ -376,7 +377,7 @@ export async function getRevenueSeries(
   const interval = q.interval ?? 'month';
   const days = (toDay(cur.to) - toDay(cur.from)) / DAY_MS + 1;
   if (interval === 'day' && days > 1000) {
-    throw new UserError(400, 'invalid_request', 'interval: at most 1000 days by day; choose week or month', 'interval');
+    throw new UserError(400, 'invalid_request', am('too_many_days'), 'interval');
   }
   const series = await repo.revenueSeries(db, s, cur, interval);
   return { from: cur.from, to: cur.to, interval, currency: s.currency, series };
@@ -502,7 +503,7 @@ export async function getFunnel(
 ) {
   const s = await scopeOf(db, workspaceId);
   const { cur } = resolvePeriod(q, s.tz, now);
-  if (q.steps.length < 2) throw new UserError(400, 'invalid_request', 'steps: at least two events', 'steps');
+  if (q.steps.length < 2) throw new UserError(400, 'invalid_request', am('two_steps'), 'steps');
   const windowDays = q.windowDays ?? 7;
   const counts = await repo.funnel(db, s, cur, q.steps, windowDays);
   const first = counts[0] ?? 0;
@@ -689,7 +690,7 @@ export async function createGoal(db: Db, workspaceId: string, body: GoalBody, no
   const s = await scopeOf(db, workspaceId);
   const deadline = checkDate(body.deadline, 'deadline') as string;
   if (deadline < localToday(s.tz, now)) {
-    throw new UserError(400, 'invalid_request', 'deadline: must be today or later', 'deadline');
+    throw new UserError(400, 'invalid_request', am('deadline_past'), 'deadline');
   }
   const kpis = await currentKpis(db, s, now);
   const g = await repo.insertGoal(db, {
@@ -719,11 +720,11 @@ export async function updateGoal(
     target: body.target,
     deadline,
   });
-  if (!g) throw new NotFoundError('Goal');
+  if (!g) throw new NotFoundError(am('goal_not_found'));
   const kpis = await currentKpis(db, s, now);
   return goalView(g, kpis[g.kpi as KpiKey], now);
 }
 
 export async function deleteGoal(db: Db, workspaceId: string, id: string) {
-  if (!(await repo.deleteGoal(db, workspaceId, id))) throw new NotFoundError('Goal');
+  if (!(await repo.deleteGoal(db, workspaceId, id))) throw new NotFoundError(am('goal_not_found'));
 }
