@@ -213,7 +213,7 @@ async function kpisBySql(query, ws, p) {
      active as (
        select distinct o.customer_id from orders o, b
        where o.workspace_id = $1 and o.cancelled_at is null and o.customer_id is not null
-         and o.placed_at >= b.cur_from - make_interval(days => $7) and o.placed_at < b.cur_from
+         and o.placed_at >= (($2::date - $7::int)::timestamp at time zone $5) and o.placed_at < b.cur_from
      )
      select count(*)::int as active, count(*) filter (where exists (
        select 1 from orders o, b where o.workspace_id = $1 and o.customer_id = a.customer_id and o.cancelled_at is null
@@ -227,7 +227,7 @@ async function kpisBySql(query, ws, p) {
             count(distinct (e.customer_id, (e.timestamp at time zone $5)::date))::int as days
      from events e, b
      where e.workspace_id = $1 and e.customer_id is not null
-       and e.timestamp >= b.cur_to - interval '30 days' and e.timestamp < b.cur_to`,
+       and e.timestamp >= (($3::date - 29)::timestamp at time zone $5) and e.timestamp < b.cur_to`,
     [ws, p.from, p.to, setting.currency, setting.tz, p.previousFrom],
   );
   const ms_ = performance.now() - t0;
