@@ -535,6 +535,8 @@ describe('goals', () => {
     expect(past.json().error.field).toBe('deadline');
     const e = await t.req('PATCH', `/api/v1/goals/${c.json().id}`, { auth: owner.auth, body: { target: 0.5 } });
     expect(e.json()).toMatchObject({ target: 0.5, baseline: c.json().baseline });
+    const logged = (await get('/api/v1/audit-log')).data.find((a: { action: string }) => a.action === 'goal.update');
+    expect(logged).toMatchObject({ targetId: c.json().id, targetKind: 'goal', targetLabel: 'Repeat 40 %' });
     expect((await t.req('DELETE', `/api/v1/goals/${c.json().id}`, { auth: owner.auth })).statusCode).toBe(204);
     expect((await t.req('DELETE', `/api/v1/goals/${c.json().id}`, { auth: owner.auth })).statusCode).toBe(404);
     const audit = await get('/api/v1/audit-log');

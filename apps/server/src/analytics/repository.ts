@@ -662,6 +662,13 @@ export async function updateGoal(
   return r.rows[0] ?? null;
 }
 
+export async function goalNames(db: Db, workspaceId: string, ids: string[]) {
+  return (
+    await sql<{ id: string; name: string }>`
+      select id, name from goals where workspace_id = ${workspaceId} and id = any(${ids}::text[])`.execute(db)
+  ).rows;
+}
+
 export async function deleteGoal(db: Db, workspaceId: string, id: string) {
   const r = await sql`delete from goals where workspace_id = ${workspaceId} and id = ${id}`.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;
