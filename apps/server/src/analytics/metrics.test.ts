@@ -566,6 +566,11 @@ describe('KPI snapshots', () => {
     expect(recomputed).toMatchObject({ source: 'live', current: true });
     expect(recomputed.kpis.netRevenue.value).toBe((first.kpis.netRevenue.value as number) + 12);
     expect(recomputed.kpis).toEqual((await analytics.getKpis(t.ctx.db, ws, q, later, { fresh: true })).kpis);
+    // Spend changes CAC and ROI: the snapshot is out of date at once.
+    expect(await analytics.getKpis(t.ctx.db, ws, q, later)).toMatchObject({ source: 'snapshot', current: true });
+    await analytics.setSpend(t.ctx.db, ws, { month: '2026-06', channel: 'email', amount: 400 });
+    const spent = await analytics.getKpis(t.ctx.db, ws, q, later);
+    expect(spent).toMatchObject({ source: 'snapshot', current: false });
   });
 
   it("the dashboard's default set: the route has an out-of-date snapshot recomputed by the job", async () => {

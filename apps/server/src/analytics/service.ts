@@ -178,6 +178,8 @@ export async function setThresholds(
   if (body.derived) {
     const t = await deriveThresholds(db, s);
     await repo.saveSettings(db, workspaceId, { ...t, derived: true, derivedAt: now });
+    // Churn and retention use the lapsed threshold: KPI sets computed before are out of date.
+    await repo.bumpDataVersion(db, workspaceId);
     return { thresholds: { ...t, derived: true } };
   }
   const { activeDays, atRiskDays, lapsedDays } = body;
@@ -192,6 +194,7 @@ export async function setThresholds(
   }
   const t = { activeDays: activeDays as number, atRiskDays: atRiskDays as number, lapsedDays: lapsedDays as number };
   await repo.saveSettings(db, workspaceId, { ...t, derived: false, derivedAt: null });
+  await repo.bumpDataVersion(db, workspaceId);
   return { thresholds: { ...t, derived: false } };
 }
 
@@ -337,7 +340,14 @@ export async function getKpis(
     repo.dataVersion(db, workspaceId),
     opts.fresh ? null : repo.findSnapshot(db, workspaceId, cur, key),
   ]);
-  if (snap && snap.currency === s.currency && snap.timezone === s.tz) {
+  // Computed with the lapsed threshold in force (a derived one may have moved since).
+  const lapsedDays = snap ? (await thresholdsOf(db, s, now, false)).lapsedDays : null;
+  if (
+    snap &&
+    snap.currency === s.currency &&
+    snap.timezone === s.tz &&
+    (snap.result as KpiSet).churnThresholdDays === lapsedDays
+  ) {
     const current = snap.data_version === version;
     if (current || now.getTime() - snap.computed_at.getTime() < SNAPSHOT_MAX_LAG_MS) {
       return {
@@ -619,6 +629,8 @@ export async function listSpend(db: Db, workspaceId: string, q: { from?: string;
 export async function setSpend(db: Db, workspaceId: string, body: { month: string; channel: string; amount: number }) {
   const s = await scopeOf(db, workspaceId);
   const r = await repo.upsertSpend(db, workspaceId, { ...body, currency: s.currency });
+  // CAC and ROI change: KPI sets computed before are out of date.
+  await repo.bumpDataVersion(db, workspaceId);
   return { month: r.month, channel: r.channel, amount: Number(r.amount), currency: r.currency };
 }
 
