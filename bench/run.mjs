@@ -12,10 +12,12 @@ const all = {
   ingest: () => import('./ingest.mjs'),
   demo: () => import('./demo.mjs'),
   'customers-api': () => import('./customers-api.mjs'),
+  'analytics-api': () => import('./analytics-api.mjs'),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// customers-api fills 1,000,000 customers first (hours): only when named.
-const names = wanted.length ? wanted : Object.keys(all).filter((n) => n !== 'customers-api');
+// customers-api and analytics-api fill 1,000,000 customers first (hours): only when named.
+const HEAVY = ['customers-api', 'analytics-api'];
+const names = wanted.length ? wanted : Object.keys(all).filter((n) => !HEAVY.includes(n));
 
 const file = path.join(root, 'docs/benchmarks.md');
 let doc = fs.existsSync(file)

@@ -332,14 +332,24 @@ describe('settings, roles and password resets in a browser', () => {
     await page.getByRole('tab', { name: 'Audit log' }).click();
     await waitForPath(page, '/settings/audit');
     await page.getByRole('row', { name: /api_key\.revoke/ }).waitFor();
+    // Targets by name, linked to their page.
+    const revoked = page.getByRole('row', { name: /api_key\.revoke/ }).getByRole('link', { name: 'nightly export' });
+    expect(await revoked.getAttribute('href')).toBe('/settings/api-keys');
+    const roleChange = page.getByRole('row', { name: /member\.update/ }).first();
+    await roleChange.getByRole('link', { name: `${analyst.name} (${analyst.email})` }).waitFor();
     await screenshot(page, SHOTS, '11-audit');
 
     await choose(page, 'Who', new RegExp(analyst.email));
+    await page.waitForURL((url) => url.searchParams.has('actorId'));
     await page.getByRole('row', { name: /auth\.password_reset/ }).waitFor();
     const rows = page.getByRole('main').getByRole('row');
-    const texts = (await rows.allInnerTexts()).slice(1);
-    expect(texts.length).toBeGreaterThan(0);
-    for (const text of texts) expect(text).toContain(analyst.email);
+    // Once the filtered page has replaced the whole log, every row is the analyst's.
+    await expect
+      .poll(async () => {
+        const texts = (await rows.allInnerTexts()).slice(1);
+        return texts.length > 0 && texts.every((text) => text.includes(analyst.email));
+      })
+      .toBe(true);
 
     await choose(page, 'Action', 'invitation.accept');
     await expect.poll(async () => (await rows.allInnerTexts()).length).toBe(2);
@@ -409,6 +419,61 @@ describe('settings, roles and password resets in a browser', () => {
     await page.getByRole('button', { name: `Current workspace: ${owner.workspace} & Co` }).waitFor();
   });
 
+  it('changes my own password from My account, then signs in with the new one', async () => {
+    const newPassword = 'sourdough-at-dawn-7';
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitem', { name: 'My account' }).click();
+    await waitForPath(page, '/account');
+    await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+    const current = page.getByLabel('Current password', { exact: true });
+    const next = page.getByLabel('New password', { exact: true });
+    const confirm = page.getByLabel('Repeat the new password', { exact: true });
+    const submit = page.getByRole('button', { name: 'Change password' });
+
+    // Checked here first: the two new passwords must match.
+    await current.fill('not-my-password');
+    await next.fill(newPassword);
+    await confirm.fill(`${newPassword}x`);
+    await submit.click();
+    await page.getByText('The two new passwords are not the same').waitFor();
+    // The server's refusal appears next to the field it names.
+    await confirm.fill(newPassword);
+    await submit.click();
+    await page.getByText('The current password is wrong').waitFor();
+    expect(await current.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await current.getAttribute('aria-describedby')) ?? '';
+    const descriptions = await Promise.all(
+      describedBy
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => page.locator(`[id="${id}"]`).innerText()),
+    );
+    expect(descriptions).toContain('The current password is wrong');
+    await screenshot(page, SHOTS, '14-change-password-error');
+
+    await current.fill(owner.password);
+    await submit.click();
+    await page.getByText('Your password was changed.').waitFor();
+    expect(await current.inputValue()).toBe('');
+    // This session stays signed in.
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+
+    const context = await newContext();
+    const p = await newPage(context);
+    await p.goto('/login');
+    await p.getByLabel('Email').fill(owner.email);
+    await p.getByLabel('Password', { exact: true }).fill(owner.password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByText('Wrong email or password.').waitFor();
+    await p.getByLabel('Password', { exact: true }).fill(newPassword);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await waitForPath(p, '/');
+    await p.getByRole('heading', { name: `Welcome, ${owner.name}` }).waitFor();
+    await context.close();
+    owner.password = newPassword;
+  });
+
   it('removes a member, who then sees that the workspace is no longer theirs', async () => {
     const context = await newContext();
     const p = await newPage(context);
@@ -429,7 +494,7 @@ describe('settings, roles and password resets in a browser', () => {
 
     await p.goto('/settings');
     await p.getByText('You no longer belong to this workspace.', { exact: false }).waitFor();
-    await screenshot(p, SHOTS, '14-removed-member');
+    await screenshot(p, SHOTS, '15-removed-member');
     await context.close();
     expect(pageErrors).toEqual([]);
   });

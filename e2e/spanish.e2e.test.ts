@@ -91,6 +91,7 @@ const PAGES: PageToCheck[] = [
     path: '/dashboard',
     open: (p) => p.getByRole('button', { name: 'Nuevo objetivo' }).click(),
   },
+  { name: 'account', path: '/account' },
   { name: 'not-found', path: '/no-such-page' },
 ];
 
@@ -368,6 +369,37 @@ describe('the Spanish interface', () => {
     await page.goto('/settings/audit?to=2020-01-01');
     await page.getByText('Ninguna entrada coincide con estos filtros').waitFor();
     await expectNoEnglish('full-settings-audit-no-match');
+  });
+
+  it("shows the API's refusals next to their field, in Spanish", async () => {
+    /** The texts an input is described by (its description and its error). */
+    const describedBy = async (label: string) => {
+      const input = page.getByLabel(label, { exact: true });
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+      const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+      return Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).innerText()));
+    };
+
+    // An address the form lets through but the server refuses (a custom message of its schema).
+    await page.goto('/settings/invitations');
+    await page.getByRole('button', { name: 'Invitar a alguien' }).first().click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Su correo electrónico').fill('luz@sin-dominio');
+    await dialog.getByRole('button', { name: 'Crear invitación' }).click();
+    await dialog.getByText('debe ser una dirección de correo electrónico').waitFor();
+    expect(await describedBy('Su correo electrónico')).toContain('debe ser una dirección de correo electrónico');
+    await expectNoEnglish('invite-dialog-api-error');
+    await page.keyboard.press('Escape');
+
+    // A wrong current password (a refusal of the service).
+    await page.goto('/account');
+    await page.getByLabel('Contraseña actual', { exact: true }).fill('no-es-la-mia');
+    await page.getByLabel('Contraseña nueva', { exact: true }).fill('pan-de-centeno-8');
+    await page.getByLabel('Repite la contraseña nueva', { exact: true }).fill('pan-de-centeno-8');
+    await page.getByRole('button', { name: 'Cambiar contraseña' }).click();
+    await page.getByText('La contraseña actual no es correcta').waitFor();
+    expect(await describedBy('Contraseña actual')).toContain('La contraseña actual no es correcta');
+    await expectNoEnglish('account-api-error');
   });
 
   it('shows the pages for people not signed in in Spanish', async () => {

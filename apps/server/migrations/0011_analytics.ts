@@ -41,13 +41,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lapsed_days', 'integer', (c) => c.notNull().defaultTo(180))
     .addColumn('derived_at', 'timestamptz')
     // Bumped in the transaction of every write of orders or processed events: a KPI snapshot
-    // computed at an older version is out of date (ADR 0008).
+    // computed at an older version is out of date (ADR 0009).
     .addColumn('data_version', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
   // KPI sets computed for a period (the dashboard's default one by a background job), served
-  // while current, or for a few minutes while a newer one is computed (ADR 0008).
+  // while current, or for a few minutes while a newer one is computed (ADR 0009).
   await db.schema
     .createTable('analytics_kpi_snapshots')
     .addColumn('workspace_id', 'text', (c) => c.notNull())

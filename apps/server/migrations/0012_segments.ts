@@ -22,7 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   // "Did EVENT in the last N days": one range of this index per condition, grouped by customer
   // (the compiler's event subqueries); `events_customer_idx` serves a single customer.
-  await sql`create index events_ws_track_event_idx on events (workspace_id, event, timestamp, customer_id) where type = 'track'`.execute(
+  await sql`create index if not exists events_ws_track_event_idx on events (workspace_id, event, timestamp, customer_id) where type = 'track'`.execute(
     db,
   );
   await sql`create unique index segments_ws_name_idx on segments (workspace_id, lower(name))`.execute(db);

@@ -126,8 +126,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(segmentRoutes, { ctx });
   await app.register(commerceRoutes, { ctx });
   await app.register(importsRoutes, { ctx });
-  await app.register(segmentsRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });
+  await app.register(segmentsRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

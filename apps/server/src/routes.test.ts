@@ -45,6 +45,10 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
     columns: ['name', 'revenue'],
   }),
   'PATCH /api/v1/customers/views/:id': () => ({ name: 'Renamed', filters: { channel: 'web' }, sort: 'name' }),
+  'PUT /api/v1/metrics/spend': () => ({ month: '2026-01', channel: 'email', amount: 120 }),
+  'PUT /api/v1/metrics/lifecycle/thresholds': () => ({ activeDays: 14, atRiskDays: 40, lapsedDays: 90 }),
+  'POST /api/v1/goals': () => ({ kpi: 'repeatPurchaseRate', target: 0.4, deadline: '2099-06-30', name: 'Repeat' }),
+  'PATCH /api/v1/goals/:id': () => ({ name: 'Renamed', target: 0.5 }),
   'POST /api/v1/segments/preview': () => ({ rule: { type: 'tag', tag: 'vip', op: 'has' } }),
   'POST /api/v1/segments': () => ({
     name: 'Sample',
@@ -56,10 +60,6 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/segments/:id/members': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/remove': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/csv': () => ({ csv: 'a1@example.com' }),
-  'PUT /api/v1/metrics/spend': () => ({ month: '2026-01', channel: 'email', amount: 120 }),
-  'PUT /api/v1/metrics/lifecycle/thresholds': () => ({ activeDays: 14, atRiskDays: 40, lapsedDays: 90 }),
-  'POST /api/v1/goals': () => ({ kpi: 'repeatPurchaseRate', target: 0.4, deadline: '2099-06-30', name: 'Repeat' }),
-  'PATCH /api/v1/goals/:id': () => ({ name: 'Renamed', target: 0.5 }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
@@ -109,11 +109,11 @@ async function snapshotA() {
     '/api/v1/products',
     `/api/v1/sources/${A.ids.source}/quarantine`,
     '/api/v1/imports',
+    '/api/v1/metrics/spend',
+    '/api/v1/goals',
     '/api/v1/segments',
     `/api/v1/segments/${A.ids.segment}/members`,
     `/api/v1/segments/${A.ids.list}/members`,
-    '/api/v1/metrics/spend',
-    '/api/v1/goals',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -177,16 +177,6 @@ beforeAll(async () => {
     body: { name: 'VIPs', filters: { tag: 'vip' } },
   });
   expect(viewA.statusCode, viewA.body).toBe(201);
-  const segmentA = await t.req('POST', '/api/v1/segments', {
-    auth: ownerA.auth,
-    body: { name: 'VIP segment', kind: 'dynamic', rule: { type: 'tag', tag: 'vip', op: 'has' } },
-  });
-  expect(segmentA.statusCode, segmentA.body).toBe(201);
-  const listA = await t.req('POST', '/api/v1/segments', { auth: ownerA.auth, body: { name: 'List', kind: 'static' } });
-  await t.req('POST', `/api/v1/segments/${listA.json().id}/members`, {
-    auth: ownerA.auth,
-    body: { customerIds: [customer2A.id] },
-  });
   const goalA = await t.req('POST', '/api/v1/goals', {
     auth: ownerA.auth,
     body: { kpi: 'orders', target: 10, deadline: '2099-12-31' },
@@ -197,6 +187,16 @@ beforeAll(async () => {
     body: { month: '2026-01', channel: 'web', amount: 50 },
   });
   expect(spendA.statusCode, spendA.body).toBe(200);
+  const segmentA = await t.req('POST', '/api/v1/segments', {
+    auth: ownerA.auth,
+    body: { name: 'VIP segment', kind: 'dynamic', rule: { type: 'tag', tag: 'vip', op: 'has' } },
+  });
+  expect(segmentA.statusCode, segmentA.body).toBe(201);
+  const listA = await t.req('POST', '/api/v1/segments', { auth: ownerA.auth, body: { name: 'List', kind: 'static' } });
+  await t.req('POST', `/api/v1/segments/${listA.json().id}/members`, {
+    auth: ownerA.auth,
+    body: { customerIds: [customer2A.id] },
+  });
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -218,9 +218,9 @@ beforeAll(async () => {
       order: orderA,
       product: productA,
       view: viewA.json().id,
+      goal: goalA.json().id,
       segment: segmentA.json().id,
       list: listA.json().id,
-      goal: goalA.json().id,
     },
   };
 

@@ -16,6 +16,7 @@ import { NotFoundPage } from './home/not-found-page';
 import { ImportPage } from './imports/import-page';
 import { ImportsPage } from './imports/imports-page';
 import { NewImportPage } from './imports/new-import-page';
+import { AccountPage } from './settings/account-page';
 import { SettingsPage } from './settings/settings-page';
 import { GuestOnly, RequireSession, SetupGate } from './shell/guards';
 import { SourcePage } from './sources/source-page';
@@ -107,6 +108,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route path="/imports/new" element={<NewImportPage />} />
                 <Route path="/imports/:id" element={<ImportPage />} />
                 <Route path="settings/*" element={<SettingsPage />} />
+                <Route path="/account" element={<AccountPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
             </Route>

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Actor, AppContext } from '../platform/context.js';
 import { ForbiddenError, UnauthorizedError, UserError } from '../platform/errors.js';
 import { hmac, safeEqual } from './crypto.js';
+import { am } from './messages.js';
 import { actorAllows, parsePermission } from './permissions.js';
 import { recordAudit, resolveApiKey, resolveSession, SESSION_DAYS } from './service.js';
 
@@ -38,7 +39,7 @@ async function authenticate(
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const actor = m ? await resolveApiKey(ctx.db, m[1] as string, req.ip) : null;
-    if (!actor) throw new UnauthorizedError('The API key is not valid, or was revoked');
+    if (!actor) throw new UnauthorizedError(am('bad_api_key'));
     return { actor, viaCookie: false };
   }
   const raw = req.cookies[SESSION_COOKIE];
@@ -103,25 +104,20 @@ export const authPlugin = fp<{ ctx: AppContext }>(
       if (auth.viaCookie && actor.type === 'user' && UNSAFE.has(req.method)) {
         const sent = req.headers[CSRF_HEADER];
         if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(ctx.secret, actor.sessionId))) {
-          throw new UserError(
-            403,
-            'csrf',
-            `Missing or wrong ${CSRF_HEADER} header (get it from GET /api/v1/session)`,
-            CSRF_HEADER,
-          );
+          throw new UserError(403, 'csrf', am('csrf', { header: CSRF_HEADER }), CSRF_HEADER);
         }
       }
       if (config.session) {
-        if (actor.type !== 'user') throw new ForbiddenError('This endpoint is for signed-in people, not API keys');
+        if (actor.type !== 'user') throw new ForbiddenError(am('people_only'));
         return;
       }
       const permission = config.permission as string;
-      if (!actor.workspaceId) throw new ForbiddenError('Choose a workspace first (POST /api/v1/session/workspace)');
+      if (!actor.workspaceId) throw new ForbiddenError(am('choose_workspace'));
       if (!actorAllows(actor, permission)) {
         throw new ForbiddenError(
           actor.type === 'api_key'
-            ? `This API key's scopes do not include ${permission}`
-            : `The ${actor.role} role does not allow ${permission}`,
+            ? am('key_scopes', { permission })
+            : am('role_denies', { role: actor.role ?? '', permission }),
         );
       }
       req.workspaceId = actor.workspaceId;

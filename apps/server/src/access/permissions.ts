@@ -22,10 +22,10 @@ export const RESOURCES = {
   commerce: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // CSV imports and their reports.
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
-  // Segments: rules, static lists, refreshes (analysts read and preview).
-  segments: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // KPIs, cohorts, attribution, RFM and lifecycle (read); marketing spend, goals, lifecycle thresholds (write).
   analytics: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Segments: rules, static lists, refreshes (analysts read and preview).
+  segments: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

@@ -517,3 +517,34 @@ export async function clearLoginThrottles(db: Db | Tx, email: string) {
     .where('key', 'like', `login:${email.replace(/[%_\\]/g, '\\$&')}|%`)
     .execute();
 }
+
+// ── names of audit targets ────────────────────────────────────────────
+
+/** Members of the workspace among `ids`: their name and email. */
+export async function memberNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id', 'users.name', 'users.email'])
+    .where('memberships.workspace_id', '=', workspaceId)
+    .where('users.id', 'in', ids)
+    .execute();
+}
+
+export async function apiKeyNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('api_keys')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function invitationEmails(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('invitations')
+    .select(['id', 'email'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}

@@ -5,6 +5,7 @@ import type { Actor, AppContext } from '../platform/context.js';
 import { NotFoundError, UnauthorizedError } from '../platform/errors.js';
 import { errorResponses } from '../platform/http.js';
 import { clearSessionCookie, csrfTokenFor, setSessionCookie } from './auth.js';
+import { am } from './messages.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 
@@ -232,7 +233,7 @@ export async function accessRoutes(root: FastifyInstance, { ctx }: { ctx: AppCon
         req.body.role,
       );
       const m = (await service.listMembers(db, req.workspaceId as string)).find((x) => x.id === req.params.userId);
-      if (!m) throw new NotFoundError('Member');
+      if (!m) throw new NotFoundError(am('member_not_found'));
       return reply.send(member(m));
     },
   );

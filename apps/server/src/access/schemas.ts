@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import { ROLES } from '../platform/context.js';
+import { english, pm } from '../platform/messages.js';
+import { am } from './messages.js';
 
-export const email = z.email({ error: 'must be an email address' }).max(254);
-export const password = z.string().min(10, 'must be at least 10 characters').max(200, 'must be at most 200 characters');
+export const email = z.email({ error: english(am('must_be_email')) }).max(254);
+export const password = z
+  .string()
+  .min(10, english(am('password_min')))
+  .max(200, english(pm('at_most_chars', { max: 200 })));
 export const role = z.enum(ROLES);
-const name = z.string().trim().min(1, 'must not be empty').max(120);
-const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code like US or ES');
-const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code like USD or EUR');
+const name = z
+  .string()
+  .trim()
+  .min(1, english(pm('not_empty')))
+  .max(120);
+const country = z.string().regex(/^[A-Z]{2}$/, english(am('country_code')));
+const currency = z.string().regex(/^[A-Z]{3}$/, english(am('currency_code')));
 const timezone = z.string().refine(
   (tz) => {
     try {
@@ -16,9 +25,9 @@ const timezone = z.string().refine(
       return false;
     }
   },
-  { message: 'must be an IANA time zone like Europe/Madrid' },
+  { message: english(am('time_zone')) },
 );
-const locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'must be a language tag like en or es-ES');
+const locale = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, english(am('language_tag')));
 
 export const workspaceSettings = { defaultCountry: country, currency, timezone, locale };
 
@@ -73,7 +82,7 @@ export const updateWorkspaceBody = z
     timezone: timezone.optional(),
     locale: locale.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'must change at least one field' });
+  .refine((b) => Object.keys(b).length > 0, { message: english(pm('must_change_a_field')) });
 
 export const changePasswordBody = z.strictObject({
   currentPassword: z.string().min(1).max(200),
@@ -144,7 +153,10 @@ export const apiKey = z
   .meta({ id: 'ApiKey' });
 export const createApiKeyBody = z.strictObject({
   name,
-  scopes: z.array(z.string().min(1).max(60)).min(1, 'must name at least one scope').max(50),
+  scopes: z
+    .array(z.string().min(1).max(60))
+    .min(1, english(am('one_scope')))
+    .max(50),
 });
 export const createdApiKey = z.object({
   apiKey,
@@ -160,6 +172,11 @@ export const auditEntry = z
     action: z.string(),
     targetType: z.string().nullable(),
     targetId: z.string().nullable(),
+    targetKind: z
+      .string()
+      .nullable()
+      .describe('What the target is (member, api_key, customer, source, import, …), when known'),
+    targetLabel: z.string().nullable().describe("The target's name as it is now (its id when it has none)"),
     ip: z.string().nullable(),
     requestId: z.string().nullable(),
     details: z.unknown(),
@@ -168,7 +185,7 @@ export const auditEntry = z
   .meta({ id: 'AuditEntry' });
 // A calendar day (in the workspace's time zone) or an exact instant.
 const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
-  error: 'must be a date like 2025-03-31 or a date-time like 2025-03-31T09:00:00Z',
+  error: english(am('day_or_instant')),
 });
 export const auditQuery = z.strictObject({
   action: z.string().max(100).optional().describe('Actions starting with this text, e.g. `member.`'),

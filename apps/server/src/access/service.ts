@@ -10,7 +10,9 @@ import {
   UserError,
 } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { registerAuditTargetLabels, resolveAuditTargets } from './audit-targets.js';
 import { formatApiKey, hashSecret, parseApiKey, randomToken, sha256, verifySecret } from './crypto.js';
+import { am } from './messages.js';
 import { canAssignRole, isValidScope, roleAllows } from './permissions.js';
 import * as repo from './repository.js';
 
@@ -59,7 +61,7 @@ export async function setupFirstOwner(db: Db, input: SetupInput) {
     // Serialise concurrent first-run requests: only one may create the first user.
     await repo.lockUsers(tx);
     if ((await repo.countUsers(tx)) > 0) {
-      throw new ConflictError('already_set_up', 'Kith is already set up: sign in instead');
+      throw new ConflictError('already_set_up', am('already_set_up'));
     }
     const workspace = await repo.insertWorkspace(tx, {
       id: newId('ws'),
@@ -135,7 +137,7 @@ export async function login(db: Db, input: { email: string; password: string }, 
   const throttle = await repo.findThrottle(db, key);
   if (throttle?.locked_until && throttle.locked_until.getTime() > Date.now()) {
     const seconds = Math.ceil((throttle.locked_until.getTime() - Date.now()) / 1000);
-    throw new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${seconds} seconds.`, seconds);
+    throw new TooManyRequestsError(am('too_many_sign_ins', { seconds }), seconds);
   }
   const user = await repo.findUserByEmail(db, email);
   const ok = await verifySecret(user?.password_hash ?? (await getDummyHash()), input.password);
@@ -146,7 +148,7 @@ export async function login(db: Db, input: { email: string; password: string }, 
       await repo.lockThrottle(db, key, new Date(Date.now() + seconds * 1000));
     }
     await sleep(Math.min(250 * failures, 2000));
-    throw new UserError(401, 'invalid_credentials', 'Wrong email or password', 'password');
+    throw new UserError(401, 'invalid_credentials', am('wrong_credentials'), 'password');
   }
   if (throttle) await repo.clearThrottle(db, key);
   await repo.touchUserLogin(db, user.id);
@@ -182,7 +184,7 @@ export async function logout(db: Db, sessionId: string) {
 
 export async function switchWorkspace(db: Db, actor: Extract<Actor, { type: 'user' }>, workspaceId: string) {
   const m = await repo.findMembership(db, workspaceId, actor.userId);
-  if (!m) throw new NotFoundError('Workspace', 'workspaceId');
+  if (!m) throw new NotFoundError(am('workspace_not_found'), 'workspaceId');
   await repo.setSessionWorkspace(db, actor.sessionId, workspaceId);
   return { ...actor, workspaceId, role: m.role };
 }
@@ -216,7 +218,7 @@ export function workspaceView(w: repo.WorkspaceRow) {
 export async function changePassword(db: Db, actor: Extract<Actor, { type: 'user' }>, current: string, next: string) {
   const user = await repo.findUser(db, actor.userId);
   if (!user || !(await verifySecret(user.password_hash, current))) {
-    throw new UserError(400, 'invalid_credentials', 'The current password is wrong', 'currentPassword');
+    throw new UserError(400, 'invalid_credentials', am('wrong_current_password'), 'currentPassword');
   }
   await repo.setUserPassword(db, user.id, await hashSecret(next));
   await repo.deleteUserSessions(db, user.id, actor.sessionId);
@@ -226,7 +228,7 @@ export async function changePassword(db: Db, actor: Extract<Actor, { type: 'user
 
 export async function getWorkspaceOrThrow(db: Db, workspaceId: string) {
   const ws = await repo.findWorkspace(db, workspaceId);
-  if (!ws) throw new NotFoundError('Workspace');
+  if (!ws) throw new NotFoundError(am('workspace_not_found'));
   return ws;
 }
 
@@ -263,12 +265,12 @@ function actorRole(actor: Actor): Role {
 export async function changeMemberRole(db: Db, actor: Actor, workspaceId: string, userId: string, role: Role) {
   return db.transaction().execute(async (tx) => {
     const m = await repo.findMembership(tx, workspaceId, userId);
-    if (!m) throw new NotFoundError('Member');
+    if (!m) throw new NotFoundError(am('member_not_found'));
     if (!canAssignRole(actorRole(actor), m.role) || !canAssignRole(actorRole(actor), role)) {
-      throw new ForbiddenError('Only an owner can grant or change the owner role');
+      throw new ForbiddenError(am('owner_role_only_owner'));
     }
     if (m.role === 'owner' && role !== 'owner' && (await repo.countOwners(tx, workspaceId)) <= 1) {
-      throw new ConflictError('last_owner', 'A workspace needs at least one owner', 'role');
+      throw new ConflictError('last_owner', am('last_owner'), 'role');
     }
     await repo.updateMembershipRole(tx, workspaceId, userId, role);
     return { ...m, role };
@@ -278,10 +280,10 @@ export async function changeMemberRole(db: Db, actor: Actor, workspaceId: string
 export async function removeMember(db: Db, actor: Actor, workspaceId: string, userId: string) {
   await db.transaction().execute(async (tx) => {
     const m = await repo.findMembership(tx, workspaceId, userId);
-    if (!m) throw new NotFoundError('Member');
-    if (!canAssignRole(actorRole(actor), m.role)) throw new ForbiddenError('Only an owner can remove an owner');
+    if (!m) throw new NotFoundError(am('member_not_found'));
+    if (!canAssignRole(actorRole(actor), m.role)) throw new ForbiddenError(am('remove_owner_only_owner'));
     if (m.role === 'owner' && (await repo.countOwners(tx, workspaceId)) <= 1) {
-      throw new ConflictError('last_owner', 'A workspace needs at least one owner');
+      throw new ConflictError('last_owner', am('last_owner'));
     }
     await repo.deleteMembership(tx, workspaceId, userId);
   });
@@ -304,21 +306,17 @@ export async function createPasswordReset(
 ) {
   return db.transaction().execute(async (tx) => {
     const target = await repo.findMember(tx, workspaceId, userId);
-    if (!target) throw new NotFoundError('Member');
-    if (actor.type !== 'user') throw new ForbiddenError('Only a signed-in person can reset a password');
+    if (!target) throw new NotFoundError(am('member_not_found'));
+    if (actor.type !== 'user') throw new ForbiddenError(am('reset_needs_person'));
     if (actor.userId === userId) {
-      throw new UserError(400, 'own_password', 'Change your own password with your current one instead', 'userId');
+      throw new UserError(400, 'own_password', am('own_password'), 'userId');
     }
     const mine = new Map((await repo.listMembershipsOf(tx, actor.userId)).map((m) => [m.workspace_id, m.role]));
     for (const m of await repo.listMembershipsOf(tx, userId)) {
       const role = mine.get(m.workspace_id);
       if (role && roleAllows(role, 'members:write') && canAssignRole(role, m.role)) continue;
-      if (m.workspace_id === workspaceId) throw new ForbiddenError("Only an owner can reset an owner's password");
-      throw new UserError(
-        403,
-        'other_workspace',
-        'This person also belongs to another business where you cannot manage them: an owner there must reset it',
-      );
+      if (m.workspace_id === workspaceId) throw new ForbiddenError(am('reset_owner_only_owner'));
+      throw new UserError(403, 'other_workspace', am('other_workspace'));
     }
     const token = randomToken(32);
     const row = await repo.insertPasswordReset(tx, {
@@ -343,11 +341,11 @@ async function usablePasswordReset(db: Db | Tx, token: string) {
   const r = await repo.findPasswordResetByTokenHash(db, sha256(token));
   // A link from a workspace the person has since left no longer works.
   if (!r || !(await repo.findMembership(db, r.workspace_id, r.user_id))) {
-    throw new NotFoundError('Password reset', 'token');
+    throw new NotFoundError(am('reset_not_found'), 'token');
   }
-  if (r.used_at) throw new ConflictError('already_used', 'This link was already used: sign in instead', 'token');
+  if (r.used_at) throw new ConflictError('already_used', am('link_used'), 'token');
   if (r.expires_at.getTime() <= Date.now()) {
-    throw new UserError(410, 'expired', 'This link has expired: ask for a new one', 'token');
+    throw new UserError(410, 'expired', am('link_expired'), 'token');
   }
   return r;
 }
@@ -365,7 +363,7 @@ export async function completePasswordReset(db: Db, input: { token: string; pass
     const r = await usablePasswordReset(tx, input.token);
     // Claimed atomically: of two concurrent uses, one wins.
     if (!(await repo.claimPasswordReset(tx, r.id))) {
-      throw new ConflictError('already_used', 'This link was already used: sign in instead', 'token');
+      throw new ConflictError('already_used', am('link_used'), 'token');
     }
     await repo.setUserPassword(tx, r.user_id, passwordHash);
     await repo.deleteUserSessions(tx, r.user_id);
@@ -403,7 +401,7 @@ export async function createInvitation(
   input: { email: string; role: Role; expiresInDays?: number },
   publicUrl: string,
 ) {
-  if (!canAssignRole(actorRole(actor), input.role)) throw new ForbiddenError('Only an owner can invite an owner');
+  if (!canAssignRole(actorRole(actor), input.role)) throw new ForbiddenError(am('invite_owner_only_owner'));
   const token = randomToken(32);
   const row = await repo.insertInvitation(db, {
     id: newId('inv'),
@@ -423,17 +421,17 @@ export async function listInvitations(db: Db, workspaceId: string) {
 
 export async function revokeInvitation(db: Db, workspaceId: string, id: string) {
   const inv = await repo.findInvitation(db, workspaceId, id);
-  if (!inv) throw new NotFoundError('Invitation');
-  if (inv.accepted_at) throw new ConflictError('already_accepted', 'This invitation was already accepted');
+  if (!inv) throw new NotFoundError(am('invitation_not_found'));
+  if (inv.accepted_at) throw new ConflictError('already_accepted', am('invitation_accepted'));
   return invitationView(inv.revoked_at ? inv : await repo.markInvitation(db, id, { revoked_at: new Date() }));
 }
 
 async function usableInvitation(db: Db | Tx, token: string) {
   const inv = await repo.findInvitationByTokenHash(db, sha256(token));
-  if (!inv || inv.revoked_at) throw new NotFoundError('Invitation', 'token');
-  if (inv.accepted_at) throw new ConflictError('already_accepted', 'This invitation was already used', 'token');
+  if (!inv || inv.revoked_at) throw new NotFoundError(am('invitation_not_found'), 'token');
+  if (inv.accepted_at) throw new ConflictError('already_accepted', am('invitation_used'), 'token');
   if (inv.expires_at.getTime() < Date.now()) {
-    throw new UserError(410, 'expired', 'This invitation has expired: ask for a new one', 'token');
+    throw new UserError(410, 'expired', am('invitation_expired'), 'token');
   }
   return inv;
 }
@@ -463,12 +461,7 @@ export async function acceptInvitation(
     let user = await repo.findUserByEmail(tx, inv.email);
     if (user) {
       if (!(await verifySecret(user.password_hash, input.password))) {
-        throw new UserError(
-          401,
-          'invalid_credentials',
-          `${inv.email} already has an account: enter its password`,
-          'password',
-        );
+        throw new UserError(401, 'invalid_credentials', am('has_account', { email: inv.email }), 'password');
       }
     } else {
       user = await repo.insertUser(tx, {
@@ -509,7 +502,7 @@ export async function createApiKey(
   createdBy: string | null,
 ) {
   const bad = input.scopes.find((s) => !isValidScope(s));
-  if (bad) throw new UserError(400, 'invalid_request', `scopes: unknown scope "${bad}"`, 'scopes');
+  if (bad) throw new UserError(400, 'invalid_request', am('unknown_scope', { scope: bad }), 'scopes');
   const id = newId('key');
   const secret = randomToken(32);
   const key = formatApiKey(id, secret);
@@ -531,7 +524,7 @@ export async function listApiKeys(db: Db, workspaceId: string) {
 
 export async function revokeApiKey(db: Db, workspaceId: string, id: string) {
   const row = await repo.revokeApiKey(db, workspaceId, id);
-  if (!row) throw new NotFoundError('API key');
+  if (!row) throw new NotFoundError(am('api_key_not_found'));
   verifiedKeys.delete(id);
   return apiKeyView(row);
 }
@@ -623,6 +616,11 @@ export async function listAudit(
       : undefined,
     limit: q.limit ?? 50,
   });
+  const targets = await resolveAuditTargets(
+    db,
+    q.workspaceId,
+    rows.flatMap((r) => (r.target_id ? [r.target_id] : [])),
+  );
   return rows.map((r) => ({
     id: r.id,
     actorType: r.actor_type,
@@ -631,12 +629,33 @@ export async function listAudit(
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,
+    targetKind: (r.target_id && targets.get(r.target_id)?.kind) || null,
+    targetLabel: r.target_id ? (targets.get(r.target_id)?.label ?? r.target_id) : null,
     ip: r.ip,
     requestId: r.request_id,
     details: r.details,
     createdAt: r.created_at.toISOString(),
   }));
 }
+
+// Access names its own targets in the audit log; other domains register theirs from their index.ts.
+registerAuditTargetLabels('member', 'usr', async (db, workspaceId, ids) => {
+  const rows = await repo.memberNames(db, workspaceId, ids);
+  return new Map(rows.map((u) => [u.id, u.name ? `${u.name} (${u.email})` : u.email]));
+});
+registerAuditTargetLabels('api_key', 'key', async (db, workspaceId, ids) => {
+  const rows = await repo.apiKeyNames(db, workspaceId, ids);
+  return new Map(rows.map((k) => [k.id, k.name]));
+});
+registerAuditTargetLabels('invitation', 'inv', async (db, workspaceId, ids) => {
+  const rows = await repo.invitationEmails(db, workspaceId, ids);
+  return new Map(rows.map((i) => [i.id, i.email]));
+});
+// Only the workspace the log belongs to: another one (created from it) is not the reader's to name.
+registerAuditTargetLabels('workspace', 'ws', async (db, workspaceId, ids) => {
+  const ws = ids.includes(workspaceId) ? await repo.findWorkspace(db, workspaceId) : undefined;
+  return new Map(ws ? [[ws.id, ws.name]] : []);
+});
 
 export async function listAuditActions(db: Db, workspaceId: string) {
   return repo.listAuditActions(db, workspaceId);

@@ -4,7 +4,7 @@ import { refreshKpiSnapshot } from './service.js';
 
 export const KPI_QUEUE = 'analytics.kpis';
 
-/** Registers the recomputation of the dashboard's KPI snapshot (ADR 0008) on a job queue. */
+/** Registers the recomputation of the dashboard's KPI snapshot (ADR 0009) on a job queue. */
 export function registerAnalyticsJobs(jobs: JobQueue, _db: Db): void {
   jobs.register(KPI_QUEUE, async (job, ctx) =>
     refreshKpiSnapshot(ctx.db, (job.payload as { workspaceId: string }).workspaceId),

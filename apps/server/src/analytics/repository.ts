@@ -200,7 +200,7 @@ export async function engagement(db: Db, s: Scope, range: Range, channel?: strin
   };
 }
 
-// ── KPI snapshots (ADR 0008) ──
+// ── KPI snapshots (ADR 0009) ──
 
 /** Marks the workspace's orders or events as changed: KPI snapshots computed before are out of date. */
 export async function bumpDataVersion(db: Db, workspaceId: string) {
@@ -421,18 +421,32 @@ export async function funnel(db: Db, s: Scope, range: Range, steps: string[], wi
 
 // ── built-in segmentations ──
 
-/** Per-customer R, F, M scores (quintiles by percent rank) aggregated into the 5×5 grid. */
+/** Each scored customer's id with R, F (quintiles by percent rank, ties sharing a score) and M. */
+export function rfmScoresSql(workspaceId: string, currency: string) {
+  return sql<{ id: string; r: number; f: number; m: string }>`
+    select c.id,
+           least(5, 1 + (5 * (rank() over (order by c.last_order_at) - 1)) / greatest(count(*) over () - 1, 1))::int as r,
+           least(5, 1 + (5 * (rank() over (order by c.order_count) - 1)) / greatest(count(*) over () - 1, 1))::int as f,
+           case when c.currency = ${currency} then c.revenue else 0 end as m
+    from customers c
+    where c.workspace_id = ${workspaceId} and c.merged_into is null and c.order_count > 0
+      and c.last_order_at is not null`;
+}
+
+/** A subquery of the ids of the customers whose (R, F) is one of `pairs` (for segments' SQL). */
+export function rfmMembersSql(workspaceId: string, pairs: [number, number][]) {
+  if (pairs.length === 0) return sql<{ id: string }>`select null::text as id where false`;
+  // The cell depends on R and F only; monetary (and so the currency) plays no part.
+  return sql<{ id: string }>`
+    select x.id from (${rfmScoresSql(workspaceId, '')}) x
+    where (x.r, x.f) in (${sql.join(pairs.map(([r, f]) => sql`(${r}::int, ${f}::int)`))})`;
+}
+
+/** Per-customer R, F, M scores aggregated into the 5×5 grid. */
 export async function rfmGrid(db: Db, s: Scope) {
   const r = await sql<{ r: number; f: number; customers: number; revenue: string }>`
-    with x as (
-      select least(5, 1 + (5 * (rank() over (order by c.last_order_at) - 1)) / greatest(count(*) over () - 1, 1))::int as r,
-             least(5, 1 + (5 * (rank() over (order by c.order_count) - 1)) / greatest(count(*) over () - 1, 1))::int as f,
-             case when c.currency = ${s.currency} then c.revenue else 0 end as m
-      from customers c
-      where c.workspace_id = ${s.workspaceId} and c.merged_into is null and c.order_count > 0
-        and c.last_order_at is not null
-    )
-    select r, f, count(*)::int as customers, sum(m)::text as revenue from x group by r, f order by r, f`.execute(db);
+    select r, f, count(*)::int as customers, sum(m)::text as revenue
+    from (${rfmScoresSql(s.workspaceId, s.currency)}) x group by r, f order by r, f`.execute(db);
   return r.rows.map((x) => ({
     r: Number(x.r),
     f: Number(x.f),
@@ -459,38 +473,51 @@ export async function interPurchasePercentiles(db: Db, s: Scope) {
   return { n: Number(x?.n ?? 0), p50: num(x?.p50), p80: num(x?.p80), p95: num(x?.p95) };
 }
 
-/** Customers per lifecycle stage as of `now`, for the given thresholds (docs/metrics.md). */
-export async function lifecycleStages(
-  db: Db,
-  s: Scope,
-  t: { activeDays: number; atRiskDays: number; lapsedDays: number },
-  now: Date,
-) {
-  const days = (n: number) => sql`make_interval(days => ${n}::int)`;
-  const r = await sql<{ stage: string; customers: number }>`
+export interface StageThresholds {
+  activeDays: number;
+  atRiskDays: number;
+  lapsedDays: number;
+}
+
+/** Each customer with an order, with their lifecycle stage as of `now` (docs/metrics.md). */
+export function lifecycleSql(workspaceId: string, t: StageThresholds, now: Date) {
+  const ago = (n: number) => sql`(${now}::timestamptz - make_interval(days => ${n}::int))`;
+  return sql<{ id: string; stage: string }>`
     with c as (
-      select c.id, c.first_order_at, c.last_order_at, c.order_count from customers c
-      where c.workspace_id = ${s.workspaceId} and c.merged_into is null and c.order_count > 0
+      select c.id, c.first_order_at, c.last_order_at from customers c
+      where c.workspace_id = ${workspaceId} and c.merged_into is null and c.order_count > 0
         and c.last_order_at is not null
     ), recent as (
       select c.id, (
         select o.placed_at from orders o
-        where o.workspace_id = ${s.workspaceId} and o.customer_id = c.id and o.cancelled_at is null
+        where o.workspace_id = ${workspaceId} and o.customer_id = c.id and o.cancelled_at is null
           and o.placed_at < c.last_order_at
         order by o.placed_at desc limit 1) as previous
       from c
-      where c.first_order_at < ${now}::timestamptz - ${days(t.activeDays)}
-        and c.last_order_at >= ${now}::timestamptz - ${days(t.activeDays)}
+      where c.first_order_at < ${ago(t.activeDays)} and c.last_order_at >= ${ago(t.activeDays)}
     )
-    select case
-        when c.first_order_at >= ${now}::timestamptz - ${days(t.activeDays)} then 'new'
-        when recent.previous is not null and c.last_order_at - recent.previous > ${days(t.lapsedDays)} then 'won_back'
-        when c.last_order_at >= ${now}::timestamptz - ${days(t.atRiskDays)} then 'active'
-        when c.last_order_at >= ${now}::timestamptz - ${days(t.lapsedDays)} then 'at_risk'
-        else 'lapsed' end as stage,
-      count(*)::int as customers
-    from c left join recent on recent.id = c.id
-    group by 1`.execute(db);
+    select c.id, case
+        when c.first_order_at >= ${ago(t.activeDays)} then 'new'
+        when recent.previous is not null
+          and c.last_order_at - recent.previous > make_interval(days => ${t.lapsedDays}::int) then 'won_back'
+        when c.last_order_at >= ${ago(t.atRiskDays)} then 'active'
+        when c.last_order_at >= ${ago(t.lapsedDays)} then 'at_risk'
+        else 'lapsed' end as stage
+    from c left join recent on recent.id = c.id`;
+}
+
+/** A subquery of the ids of the customers in these lifecycle stages as of `now` (for segments' SQL). */
+export function lifecycleMembersSql(workspaceId: string, t: StageThresholds, stages: readonly string[], now: Date) {
+  return sql<{ id: string }>`
+    select x.id from (${lifecycleSql(workspaceId, t, now)}) x where x.stage = any(${[...stages]}::text[])`;
+}
+
+/** Customers per lifecycle stage as of `now`. */
+export async function lifecycleStages(db: Db, s: Scope, t: StageThresholds, now: Date) {
+  const r = await sql<{ stage: string; customers: number }>`
+    select stage, count(*)::int as customers from (${lifecycleSql(s.workspaceId, t, now)}) x group by stage`.execute(
+    db,
+  );
   return new Map(r.rows.map((x) => [x.stage, Number(x.customers)]));
 }
 
@@ -633,6 +660,13 @@ export async function updateGoal(
     where workspace_id = ${workspaceId} and id = ${id}
     returning ${goalColumns}`.execute(db);
   return r.rows[0] ?? null;
+}
+
+export async function goalNames(db: Db, workspaceId: string, ids: string[]) {
+  return (
+    await sql<{ id: string; name: string }>`
+      select id, name from goals where workspace_id = ${workspaceId} and id = any(${ids}::text[])`.execute(db)
+  ).rows;
 }
 
 export async function deleteGoal(db: Db, workspaceId: string, id: string) {

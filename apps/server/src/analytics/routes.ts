@@ -30,7 +30,7 @@ export async function analyticsRoutes(root: FastifyInstance, { ctx }: { ctx: App
     },
     async (req) => {
       const r = await service.getKpis(db, ws(req), req.query);
-      // A snapshot behind the data answered: have the dashboard's set recomputed (ADR 0008).
+      // A snapshot behind the data answered: have the dashboard's set recomputed (ADR 0009).
       if (!r.current) await requestKpiSnapshot(ctx.jobs, ws(req));
       return r;
     },

@@ -7,6 +7,7 @@ import { getWorkspaceOrThrow } from '../access/index.js';
 import type { Db } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { am } from './messages.js';
 import type { AttributionModel, Range, Scope } from './repository.js';
 import * as repo from './repository.js';
 
@@ -98,7 +99,7 @@ function checkDate(v: string | undefined, field: string): string | undefined {
   if (v === undefined) return undefined;
   const d = v.slice(0, 10);
   if (!DATE.test(d) || Number.isNaN(toDay(d)) || fromDay(toDay(d)) !== d) {
-    throw new UserError(400, 'invalid_request', `${field}: must be a date like 2025-05-01`, field);
+    throw new UserError(400, 'invalid_request', am('not_a_day', { field }), field);
   }
   return d;
 }
@@ -107,9 +108,9 @@ function checkDate(v: string | undefined, field: string): string | undefined {
 export function resolvePeriod(q: { from?: string; to?: string }, tz: string, now: Date) {
   const to = checkDate(q.to, 'to') ?? localToday(tz, now);
   const from = checkDate(q.from, 'from') ?? addDays(addMonths(to, -12), 1);
-  if (from > to) throw new UserError(400, 'invalid_request', 'from: must be on or before to', 'from');
+  if (from > to) throw new UserError(400, 'invalid_request', am('from_after_to'), 'from');
   const days = Math.round((toDay(to) - toDay(from)) / DAY_MS) + 1;
-  if (days > 3660) throw new UserError(400, 'invalid_request', 'from: a period is at most 10 years', 'from');
+  if (days > 3660) throw new UserError(400, 'invalid_request', am('period_too_long'), 'from');
   const previousTo = addDays(from, -1);
   const previousFrom = addDays(previousTo, -(days - 1));
   return { cur: { from, to }, prev: { from: previousFrom, to: previousTo } };
@@ -177,20 +178,23 @@ export async function setThresholds(
   if (body.derived) {
     const t = await deriveThresholds(db, s);
     await repo.saveSettings(db, workspaceId, { ...t, derived: true, derivedAt: now });
+    // Churn and retention use the lapsed threshold: KPI sets computed before are out of date.
+    await repo.bumpDataVersion(db, workspaceId);
     return { thresholds: { ...t, derived: true } };
   }
   const { activeDays, atRiskDays, lapsedDays } = body;
   for (const [k, v] of Object.entries({ activeDays, atRiskDays, lapsedDays })) {
-    if (v === undefined) throw new UserError(400, 'invalid_request', `${k}: required unless derived is true`, k);
+    if (v === undefined) throw new UserError(400, 'invalid_request', am('threshold_required', { field: k }), k);
   }
   if ((atRiskDays as number) < (activeDays as number)) {
-    throw new UserError(400, 'invalid_request', 'atRiskDays: must be at least activeDays', 'atRiskDays');
+    throw new UserError(400, 'invalid_request', am('at_risk_before_active'), 'atRiskDays');
   }
   if ((lapsedDays as number) <= (atRiskDays as number)) {
-    throw new UserError(400, 'invalid_request', 'lapsedDays: must be more than atRiskDays', 'lapsedDays');
+    throw new UserError(400, 'invalid_request', am('lapsed_before_at_risk'), 'lapsedDays');
   }
   const t = { activeDays: activeDays as number, atRiskDays: atRiskDays as number, lapsedDays: lapsedDays as number };
   await repo.saveSettings(db, workspaceId, { ...t, derived: false, derivedAt: null });
+  await repo.bumpDataVersion(db, workspaceId);
   return { thresholds: { ...t, derived: false } };
 }
 
@@ -214,7 +218,7 @@ export function engagementScoreOf(e: repo.Engagement): number | null {
   );
 }
 
-/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0008). */
+/** How old a snapshot of a KPI set may be and still answer while a newer one is computed (ADR 0009). */
 export const SNAPSHOT_MAX_LAG_MS = 5 * 60_000;
 
 interface PeriodInputs {
@@ -320,7 +324,7 @@ type KpiSet = Awaited<ReturnType<typeof computeKpis>>;
  * The dashboard's KPI set for a period, each with the previous period's value and the change.
  * A snapshot computed for the same period answers while current, or for a few minutes after the
  * data changed (`current: false`: the caller should have it recomputed); else it is computed now
- * and kept (ADR 0008). `fresh` always computes.
+ * and kept (ADR 0009). `fresh` always computes.
  */
 export async function getKpis(
   db: Db,
@@ -336,7 +340,14 @@ export async function getKpis(
     repo.dataVersion(db, workspaceId),
     opts.fresh ? null : repo.findSnapshot(db, workspaceId, cur, key),
   ]);
-  if (snap && snap.currency === s.currency && snap.timezone === s.tz) {
+  // Computed with the lapsed threshold in force (a derived one may have moved since).
+  const lapsedDays = snap ? (await thresholdsOf(db, s, now, false)).lapsedDays : null;
+  if (
+    snap &&
+    snap.currency === s.currency &&
+    snap.timezone === s.tz &&
+    (snap.result as KpiSet).churnThresholdDays === lapsedDays
+  ) {
     const current = snap.data_version === version;
     if (current || now.getTime() - snap.computed_at.getTime() < SNAPSHOT_MAX_LAG_MS) {
       return {
@@ -376,7 +387,7 @@ export async function getRevenueSeries(
   const interval = q.interval ?? 'month';
   const days = (toDay(cur.to) - toDay(cur.from)) / DAY_MS + 1;
   if (interval === 'day' && days > 1000) {
-    throw new UserError(400, 'invalid_request', 'interval: at most 1000 days by day; choose week or month', 'interval');
+    throw new UserError(400, 'invalid_request', am('too_many_days'), 'interval');
   }
   const series = await repo.revenueSeries(db, s, cur, interval);
   return { from: cur.from, to: cur.to, interval, currency: s.currency, series };
@@ -502,7 +513,7 @@ export async function getFunnel(
 ) {
   const s = await scopeOf(db, workspaceId);
   const { cur } = resolvePeriod(q, s.tz, now);
-  if (q.steps.length < 2) throw new UserError(400, 'invalid_request', 'steps: at least two events', 'steps');
+  if (q.steps.length < 2) throw new UserError(400, 'invalid_request', am('two_steps'), 'steps');
   const windowDays = q.windowDays ?? 7;
   const counts = await repo.funnel(db, s, cur, q.steps, windowDays);
   const first = counts[0] ?? 0;
@@ -547,6 +558,30 @@ export async function getRfm(db: Db, workspaceId: string, now = new Date()) {
     }),
     grid: fullGrid,
   };
+}
+
+/**
+ * A subquery of the ids of the customers in these RFM cells, for other domains' SQL (segments:
+ * `{type:'rfm', cell}`), e.g. `c.id in (${rfmMembersSql(ws, ['champions'])})`.
+ */
+export function rfmMembersSql(workspaceId: string, cells: readonly RfmCell[]) {
+  const pairs: [number, number][] = [];
+  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) if (cells.includes(rfmCellOf(r, f))) pairs.push([r, f]);
+  return repo.rfmMembersSql(workspaceId, pairs);
+}
+
+/**
+ * A subquery of the ids of the customers in these lifecycle stages as of `now`, with the workspace's
+ * thresholds (segments: `{type:'lifecycle', stage}`).
+ */
+export async function lifecycleMembersSql(
+  db: Db,
+  workspaceId: string,
+  stages: readonly LifecycleStage[],
+  now = new Date(),
+) {
+  const t = await getThresholds(db, workspaceId, { now });
+  return repo.lifecycleMembersSql(workspaceId, t, stages, now);
 }
 
 export async function getLifecycle(db: Db, workspaceId: string, now = new Date()) {
@@ -594,6 +629,8 @@ export async function listSpend(db: Db, workspaceId: string, q: { from?: string;
 export async function setSpend(db: Db, workspaceId: string, body: { month: string; channel: string; amount: number }) {
   const s = await scopeOf(db, workspaceId);
   const r = await repo.upsertSpend(db, workspaceId, { ...body, currency: s.currency });
+  // CAC and ROI change: KPI sets computed before are out of date.
+  await repo.bumpDataVersion(db, workspaceId);
   return { month: r.month, channel: r.channel, amount: Number(r.amount), currency: r.currency };
 }
 
@@ -606,9 +643,10 @@ export interface GoalBody {
   name?: string;
 }
 
+/** The KPIs over the default period (the dashboard's set, from its snapshot when there is one). */
 async function currentKpis(db: Db, s: Scope, now: Date): Promise<KpiValues> {
-  const { cur, prev } = resolvePeriod({}, s.tz, now);
-  return (await kpiValues(db, s, cur, prev, undefined, now)).cur;
+  const set = await getKpis(db, s.workspaceId, {}, now);
+  return Object.fromEntries(KPI_KEYS.map((k) => [k, set.kpis[k].value])) as KpiValues;
 }
 
 /** Progress and pace of a goal (docs/metrics.md). */
@@ -664,7 +702,7 @@ export async function createGoal(db: Db, workspaceId: string, body: GoalBody, no
   const s = await scopeOf(db, workspaceId);
   const deadline = checkDate(body.deadline, 'deadline') as string;
   if (deadline < localToday(s.tz, now)) {
-    throw new UserError(400, 'invalid_request', 'deadline: must be today or later', 'deadline');
+    throw new UserError(400, 'invalid_request', am('deadline_past'), 'deadline');
   }
   const kpis = await currentKpis(db, s, now);
   const g = await repo.insertGoal(db, {
@@ -694,11 +732,11 @@ export async function updateGoal(
     target: body.target,
     deadline,
   });
-  if (!g) throw new NotFoundError('Goal');
+  if (!g) throw new NotFoundError(am('goal_not_found'));
   const kpis = await currentKpis(db, s, now);
   return goalView(g, kpis[g.kpi as KpiKey], now);
 }
 
 export async function deleteGoal(db: Db, workspaceId: string, id: string) {
-  if (!(await repo.deleteGoal(db, workspaceId, id))) throw new NotFoundError('Goal');
+  if (!(await repo.deleteGoal(db, workspaceId, id))) throw new NotFoundError(am('goal_not_found'));
 }

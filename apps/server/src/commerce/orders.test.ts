@@ -631,6 +631,39 @@ describe('the product catalogue', () => {
     ]);
     expect((await t.req('GET', '/api/v1/products/prd_nope', { auth: owner.auth })).statusCode).toBe(404);
   });
+
+  it('rewrites a product only when a sighting changes it (last seen: a day later), so repeated sightings leave no dead rows', async () => {
+    const who = { anonymousId: 'browser-2' };
+    const version = async () =>
+      (
+        await sql<{
+          v: string;
+          last: Date;
+        }>`select xmin::text as v, last_seen_at as last from products where workspace_id = ${owner.workspaceId} and external_id = 'bap'`.execute(
+          t.ctx.db,
+        )
+      ).rows[0];
+    const view = (at: string, extra: Record<string, unknown> = {}) =>
+      track('ecommerce', who, 'Product Viewed', { product_id: 'bap', name: 'Bap', price: 1.2, ...extra }, at);
+    await view('2026-06-01T10:00:00Z');
+    await process();
+    const first = await version();
+    await view('2026-06-01T10:00:00Z', { x: 1 });
+    await view('2026-06-01T18:00:00Z');
+    await process();
+    expect(await version()).toEqual(first); // nothing new: the same row version
+    await view('2026-06-03T09:00:00Z');
+    await process();
+    const later = await version();
+    expect(later?.v).not.toBe(first?.v);
+    expect(later?.last.toISOString()).toBe('2026-06-03T09:00:00.000Z');
+    await view('2026-06-03T10:00:00Z', { price: 1.3 });
+    await process();
+    expect((await get('/api/v1/products?q=bap')).data[0]).toMatchObject({
+      price: 1.3,
+      lastSeenAt: '2026-06-03T10:00:00.000Z',
+    });
+  });
 });
 
 describe('one processing batch', () => {

@@ -128,6 +128,20 @@ export async function upsertProducts(
     >`case when ${newer} then coalesce(excluded.${sql.ref(col)}, products.${sql.ref(col)}) else coalesce(products.${sql.ref(col)}, excluded.${sql.ref(col)}) end`;
   // Price and currency go together: from the same sighting.
   const priced = sql<boolean>`excluded.price is not null and (${newer} or products.price is null)`;
+  const cols = ['sku', 'name', 'category', 'brand', 'variant', 'url', 'image_url'] as const;
+  // Only a sighting that changes something rewrites the row (last seen: when a day later): the
+  // same few products come in every batch of events, and each rewrite leaves a dead row version
+  // behind until a vacuum, which embedded PGlite never runs by itself.
+  const changes = sql.join(
+    [
+      ...cols.map((c) => sql`${pick(c)} is distinct from products.${sql.ref(c)}`),
+      sql`(${priced} and (excluded.price is distinct from products.price or excluded.currency is distinct from products.currency))`,
+      sql`products.currency is null and excluded.currency is not null`,
+      sql`excluded.first_seen_at < products.first_seen_at`,
+      sql`excluded.last_seen_at > products.last_seen_at + interval '1 day'`,
+    ],
+    sql` or `,
+  );
   const r = await t(db)
     .insertInto('products')
     .values(
@@ -139,24 +153,37 @@ export async function upsertProducts(
       })),
     )
     .onConflict((oc) =>
-      oc.columns(['workspace_id', 'external_id']).doUpdateSet({
-        sku: pick('sku'),
-        name: pick('name'),
-        category: pick('category'),
-        brand: pick('brand'),
-        variant: pick('variant'),
-        url: pick('url'),
-        image_url: pick('image_url'),
-        price: sql`case when ${priced} then excluded.price else products.price end`,
-        currency: sql`case when ${priced} then excluded.currency else coalesce(products.currency, excluded.currency) end`,
-        first_seen_at: sql`least(products.first_seen_at, excluded.first_seen_at)`,
-        last_seen_at: sql`greatest(products.last_seen_at, excluded.last_seen_at)`,
-        updated_at: sql`now()`,
-      }),
+      oc
+        .columns(['workspace_id', 'external_id'])
+        .doUpdateSet({
+          sku: pick('sku'),
+          name: pick('name'),
+          category: pick('category'),
+          brand: pick('brand'),
+          variant: pick('variant'),
+          url: pick('url'),
+          image_url: pick('image_url'),
+          price: sql`case when ${priced} then excluded.price else products.price end`,
+          currency: sql`case when ${priced} then excluded.currency else coalesce(products.currency, excluded.currency) end`,
+          first_seen_at: sql`least(products.first_seen_at, excluded.first_seen_at)`,
+          last_seen_at: sql`greatest(products.last_seen_at, excluded.last_seen_at)`,
+          updated_at: sql`now()`,
+        })
+        .where(sql<boolean>`${changes}`),
     )
     .returning(['id', 'external_id'])
     .execute();
   for (const p of r) ids.set(p.external_id, p.id);
+  const unchanged = [...new Set(rows.map((p) => p.external_id))].filter((e) => !ids.has(e));
+  if (unchanged.length) {
+    const known = await t(db)
+      .selectFrom('products')
+      .select(['id', 'external_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where('external_id', 'in', unchanged)
+      .execute();
+    for (const p of known) ids.set(p.external_id, p.id);
+  }
   return ids;
 }
 

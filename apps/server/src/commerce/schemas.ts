@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { english } from '../platform/messages.js';
+import { om } from './messages.js';
 import { ORDER_STATUSES } from './service.js';
 
 const iso = z.string().describe('ISO 8601 time');
@@ -6,7 +8,7 @@ const money = z.number().describe('An amount in `currency`, rounded to cents');
 const date = z
   .string()
   .max(40)
-  .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or time');
+  .refine((v) => !Number.isNaN(Date.parse(v)), english(om('iso_date')));
 const limit = z.coerce.number().int().min(1).max(200).optional().describe('Page size (default 50)');
 const cursor = z.string().max(500).optional().describe('The `nextCursor` of the previous page');
 

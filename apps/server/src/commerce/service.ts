@@ -8,6 +8,8 @@ import { getCustomerOrThrow, setOrderFactsMany } from '../customers/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { pm } from '../platform/messages.js';
+import { om } from './messages.js';
 import * as repo from './repository.js';
 import { decodeCursor, encodeCursor, orderItemView, orderView, productView, refundView } from './views.js';
 
@@ -607,7 +609,7 @@ export async function moveOrders(tx: Tx, e: { workspaceId: string; survivorId: s
 function parseTime(v: string | undefined, field: string): Date | undefined {
   if (v === undefined) return undefined;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new UserError(400, 'invalid_request', `${field}: not a date`, field);
+  if (Number.isNaN(d.getTime())) throw new UserError(400, 'invalid_request', om('not_a_date', { field }), field);
   return d;
 }
 
@@ -630,8 +632,7 @@ export async function listOrders(
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     const at = new Date(c.key);
-    if (Number.isNaN(at.getTime()))
-      throw new UserError(400, 'invalid_request', 'cursor: not a cursor this endpoint returned', 'cursor');
+    if (Number.isNaN(at.getTime())) throw new UserError(400, 'invalid_request', pm('not_a_cursor'), 'cursor');
     after = { at, id: c.id };
   }
   // A merged profile's orders are its survivor's.
@@ -666,7 +667,7 @@ export async function listCustomerOrders(
 /** An order with its line items and refunds. */
 export async function getOrderOrThrow(db: Db, workspaceId: string, id: string) {
   const o = await repo.findOrder(db, workspaceId, id);
-  if (!o) throw new NotFoundError('Order');
+  if (!o) throw new NotFoundError(om('order_not_found'));
   return {
     ...orderView(o),
     items: (await repo.listItems(db, workspaceId, id)).map(orderItemView),
@@ -693,7 +694,7 @@ export async function listProducts(db: Db, workspaceId: string, q: { q?: string;
 /** A catalogue entry with how often it sold. */
 export async function getProductOrThrow(db: Db, workspaceId: string, id: string) {
   const p = await repo.findProduct(db, workspaceId, id);
-  if (!p) throw new NotFoundError('Product');
+  if (!p) throw new NotFoundError(om('product_not_found'));
   const sales = await repo.productSales(db, workspaceId, id);
   return { ...productView(p), sales: { orders: Number(sales.orders), units: Number(sales.units ?? 0) } };
 }

@@ -14,7 +14,9 @@ import type { AppContext } from '../platform/context.js';
 import type { Db } from '../platform/db.js';
 import { NotFoundError, UnauthorizedError, UserError } from '../platform/errors.js';
 import { errorResponses } from '../platform/http.js';
+import { pm } from '../platform/messages.js';
 import { str } from './events.js';
+import { om } from './messages.js';
 import * as repo from './repository.js';
 
 type Obj = Record<string, unknown>;
@@ -104,7 +106,7 @@ function identityOf(order: Obj) {
 /** An `orders/create` payload as Segment calls: an `identify` with the customer's details, then `Order Completed`. */
 export function shopifyOrderEvents(order: Obj): Obj[] {
   const id = str(order.id, 200);
-  if (!id) throw new UserError(400, 'invalid_request', 'The order has no id', 'id');
+  if (!id) throw new UserError(400, 'invalid_request', om('order_no_id'), 'id');
   const who = identityOf(order);
   const at = str(order.processed_at ?? order.created_at, 100) ?? undefined;
   const currency = str(order.currency, 10);
@@ -167,8 +169,8 @@ export function shopifyOrderEvents(order: Obj): Obj[] {
 export async function shopifyRefundEvent(db: Db, source: { id: string; workspace_id: string }, refund: Obj) {
   const id = str(refund.id, 200);
   const orderId = str(refund.order_id, 200);
-  if (!id) throw new UserError(400, 'invalid_request', 'The refund has no id', 'id');
-  if (!orderId) throw new UserError(400, 'invalid_request', 'The refund has no order_id', 'order_id');
+  if (!id) throw new UserError(400, 'invalid_request', om('refund_no_id'), 'id');
+  if (!orderId) throw new UserError(400, 'invalid_request', om('refund_no_order'), 'order_id');
   const transactions = list(refund.transactions).filter(
     (t) => (t.kind === undefined || t.kind === 'refund') && (t.status === undefined || t.status === 'success'),
   );
@@ -252,16 +254,14 @@ export async function shopifyWebhookRoutes(root: FastifyInstance, { ctx }: { ctx
     },
     async (req) => {
       const source = await findSourceById(ctx.db, req.params.sourceId);
-      if (!source) throw new NotFoundError('Source', 'sourceId');
+      if (!source) throw new NotFoundError(om('source_not_found'), 'sourceId');
       if (!source.webhook_secret) {
-        throw new UnauthorizedError(
-          'This source has no webhook secret: set webhookSecret on it (PATCH /api/v1/sources/{id}) to the signing secret Shopify shows for your webhooks',
-        );
+        throw new UnauthorizedError(om('no_webhook_secret', { sourceId: source.id }));
       }
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = req.headers['x-shopify-hmac-sha256'];
       if (!verifyShopifySignature(raw, source.webhook_secret, typeof signature === 'string' ? signature : undefined)) {
-        throw new UnauthorizedError('Missing or wrong X-Shopify-Hmac-Sha256 signature');
+        throw new UnauthorizedError(om('bad_signature'));
       }
       const topic = req.headers['x-shopify-topic'];
       if (!TOPICS.includes(topic as (typeof TOPICS)[number])) return { success: true, ignored: true };
@@ -269,7 +269,7 @@ export async function shopifyWebhookRoutes(root: FastifyInstance, { ctx }: { ctx
       try {
         payload = obj(parseJsonKeepingBigInts(raw.toString('utf8')));
       } catch (err) {
-        throw new UserError(400, 'invalid_json', `Request body is not valid JSON: ${(err as Error).message}`, 'body');
+        throw new UserError(400, 'invalid_json', pm('invalid_json', { detail: (err as Error).message }), 'body');
       }
       const batch =
         topic === 'orders/create' ? shopifyOrderEvents(payload) : [await shopifyRefundEvent(ctx.db, source, payload)];

@@ -1,5 +1,6 @@
 /** How the commerce API shows rows: camelCase, ISO times, money as numbers rounded to cents. */
 import { UserError } from '../platform/errors.js';
+import { pm } from '../platform/messages.js';
 import type { OrderItemRow, OrderRow, ProductRow, RefundRow } from './repository.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -91,5 +92,5 @@ export function decodeCursor(cursor: string): { key: string; id: string } {
   } catch {
     // reported below
   }
-  throw new UserError(400, 'invalid_request', 'cursor: not a cursor this endpoint returned', 'cursor');
+  throw new UserError(400, 'invalid_request', pm('not_a_cursor'), 'cursor');
 }

@@ -10,6 +10,7 @@ import type { Db, Tx } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { type IdentifierKind, IdentifierSet } from './identifiers.js';
+import { cm, identifierReason } from './messages.js';
 import * as repo from './repository.js';
 import type { CreateBody, CustomerSort, ExportQuery, ListQuery, LookupQuery, UpdateBody } from './schemas.js';
 import { type Actor, getCustomerOrThrow, lockWorkspaceIdentity, mergeCustomers, updateTraits } from './service.js';
@@ -63,13 +64,7 @@ function parseSort(sort: CustomerSort): { sort: repo.CustomerSortKey; desc: bool
     : { sort: sort as repo.CustomerSortKey, desc: false };
 }
 
-const badCursor = () =>
-  new UserError(
-    400,
-    'invalid_request',
-    'cursor: not a cursor of this list and sort (start again without it)',
-    'cursor',
-  );
+const badCursor = () => new UserError(400, 'invalid_request', cm('list_cursor'), 'cursor');
 
 const KEY_FORMAT: Record<string, RegExp> = {
   timestamptz: /^(-?infinity|\d{4,}-\d{2}-\d{2}[ T][\d:.]+(Z|[+-]\d{2}(:?\d{2}){0,2})?( BC)?)$/,
@@ -211,17 +206,22 @@ const LOOKUP: Record<Exclude<keyof LookupQuery, 'namespace'>, IdentifierKind | '
 /** The profile that owns an identifier, normalised as ingestion normalises it (email case, E.164 phones). */
 export async function lookupCustomer(db: Db, workspaceId: string, q: LookupQuery) {
   const field = (Object.keys(LOOKUP) as (keyof typeof LOOKUP)[]).find((k) => q[k] !== undefined);
-  if (!field) throw new UserError(400, 'invalid_request', 'email: give one identifier to look up', 'email');
+  if (!field) throw new UserError(400, 'invalid_request', cm('give_one_identifier'), 'email');
   const kind: IdentifierKind =
     LOOKUP[field] === 'external' ? `external:${q.namespace?.toLowerCase()}` : (LOOKUP[field] as IdentifierKind);
   const ws = await getWorkspaceOrThrow(db, workspaceId);
   const set = new IdentifierSet(ws.default_country);
   const value = set.add(kind, q[field]);
   if (value === null) {
-    throw new UserError(400, 'invalid_request', `${field}: ${set.rejected[0]?.reason ?? 'not an identifier'}`, field);
+    throw new UserError(
+      400,
+      'invalid_request',
+      cm('bad_identifier', { field, reason: identifierReason(set.rejected[0]?.reason, 'not_identifier') }),
+      field,
+    );
   }
   const owner = await repo.findIdentifierOwner(db, workspaceId, kind, value);
-  if (!owner) throw new NotFoundError('Customer', field);
+  if (!owner) throw new NotFoundError(cm('customer_not_found'), field);
   return customerSummaryView(await getCustomerOrThrow(db, workspaceId, owner));
 }
 
@@ -340,7 +340,7 @@ const cleanTags = (tags: string[] | undefined) => [...new Set((tags ?? []).map((
 
 async function requireMember(db: Db, workspaceId: string, userId: string) {
   if (!(await findWorkspaceMember(db, workspaceId, userId))) {
-    throw new UserError(400, 'invalid_request', 'ownerUserId: not a member of this workspace', 'ownerUserId');
+    throw new UserError(400, 'invalid_request', cm('not_a_member'), 'ownerUserId');
   }
 }
 
@@ -375,7 +375,12 @@ export async function createCustomer(db: Db, workspaceId: string, body: CreateBo
     if (value === null) {
       // A trait that is not a valid email/phone stays a trait, as it would from an identify call.
       if (field.startsWith('traits.')) continue;
-      throw new UserError(400, 'invalid_request', `${field}: ${set.rejected.at(-1)?.reason ?? 'is invalid'}`, field);
+      throw new UserError(
+        400,
+        'invalid_request',
+        cm('bad_identifier', { field, reason: identifierReason(set.rejected.at(-1)?.reason, 'invalid') }),
+        field,
+      );
     }
     fieldOf.set(kind, field);
   }
@@ -391,7 +396,7 @@ export async function createCustomer(db: Db, workspaceId: string, body: CreateBo
       throw new UserError(
         409,
         'identifier_taken',
-        `${field}: ${t.value} already belongs to customer ${t.customer_id}`,
+        cm('identifier_taken', { field, value: t.value, customerId: t.customer_id }),
         field,
         { customerId: t.customer_id },
       );
@@ -431,7 +436,7 @@ export async function createCustomer(db: Db, workspaceId: string, body: CreateBo
 /** Removes traits, remembering when, so that an older event does not bring them back. */
 async function removeTraits(tx: Tx, workspaceId: string, customerId: string, keys: string[], at: Date) {
   const c = await repo.findCustomer(tx, workspaceId, customerId);
-  if (!c) throw new NotFoundError('Customer');
+  if (!c) throw new NotFoundError(cm('customer_not_found'));
   const traits = { ...c.traits };
   const times = { ...c.trait_times };
   for (const k of keys) {
@@ -487,15 +492,15 @@ export async function mergeCustomersByHand(
     await lockWorkspaceIdentity(tx, workspaceId);
     const survivor = await getCustomerOrThrow(tx, workspaceId, survivorId);
     if (survivorId === mergedId) {
-      throw new UserError(400, 'invalid_request', 'customerId: cannot merge a profile into itself', 'customerId');
+      throw new UserError(400, 'invalid_request', cm('merge_into_itself'), 'customerId');
     }
     const merged = await getCustomerOrThrow(tx, workspaceId, mergedId).catch((err) => {
-      throw err instanceof NotFoundError ? new NotFoundError('Customer', 'customerId') : err;
+      throw err instanceof NotFoundError ? new NotFoundError(cm('customer_not_found'), 'customerId') : err;
     });
     if (merged.id === survivor.id) {
       throw new ConflictError(
         'already_merged',
-        `customerId: ${mergedId} is already merged into ${survivor.id}`,
+        cm('already_merged', { mergedId, survivorId: survivor.id }),
         'customerId',
       );
     }
@@ -513,9 +518,10 @@ export async function mergeCustomersByHand(
 export async function dismissConflict(db: Db, workspaceId: string, customerId: string, conflictId: string) {
   const c = await getCustomerOrThrow(db, workspaceId, customerId);
   const k = await repo.findConflict(db, workspaceId, conflictId);
-  if (!k || (k.customer_id !== c.id && k.other_customer_id !== c.id)) throw new NotFoundError('Conflict', 'conflictId');
+  if (!k || (k.customer_id !== c.id && k.other_customer_id !== c.id))
+    throw new NotFoundError(cm('conflict_not_found'), 'conflictId');
   if (k.status !== 'open')
-    throw new ConflictError('conflict_closed', `conflictId: the conflict is already ${k.status}`, 'conflictId');
+    throw new ConflictError('conflict_closed', cm('conflict_closed', { status: k.status }), 'conflictId');
   return conflictView(await repo.setConflictStatus(db, workspaceId, conflictId, 'dismissed'));
 }
 
@@ -600,7 +606,7 @@ export async function listCompanies(db: Db, workspaceId: string, q: { q?: string
 /** A company with its people (the 200 most recently linked). */
 export async function getCompany(db: Db, workspaceId: string, id: string) {
   const c = await repo.findCompany(db, workspaceId, id);
-  if (!c) throw new NotFoundError('Company');
+  if (!c) throw new NotFoundError(cm('company_not_found'));
   const people = await repo.listCompanyPeople(db, workspaceId, id, 200);
   return { ...companyView(c), peopleCount: c.people_count, people: people.map(customerSummaryView) };
 }

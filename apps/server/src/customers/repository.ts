@@ -962,3 +962,24 @@ export async function deleteView(db: Db | Tx, workspaceId: string, id: string) {
     .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
+
+// ── names of audit targets ────────────────────────────────────────────
+
+/** Profiles of the workspace among `ids`: what a person calls them. */
+export async function customerNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('customers')
+    .select(['id', 'first_name', 'last_name', 'email', 'phone'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}
+
+export async function viewNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('customer_views')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}

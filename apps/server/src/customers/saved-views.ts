@@ -6,6 +6,7 @@
 import type { Db } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { cm } from './messages.js';
 import * as repo from './repository.js';
 import type { CreateViewBody, CustomerSort, UpdateViewBody } from './schemas.js';
 
@@ -37,8 +38,7 @@ export function customerViewView(v: repo.CustomerViewRow) {
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
-const nameTaken = (name: string) =>
-  new ConflictError('name_taken', `name: a view called "${name}" already exists`, 'name');
+const nameTaken = (name: string) => new ConflictError('name_taken', cm('view_name_taken', { name }), 'name');
 
 /** Every saved view of the workspace, by name. */
 export async function listCustomerViews(db: Db, workspaceId: string) {
@@ -48,7 +48,7 @@ export async function listCustomerViews(db: Db, workspaceId: string) {
 /** Saves a view; its name must be new in the workspace (case does not matter). */
 export async function createCustomerView(db: Db, workspaceId: string, body: CreateViewBody, createdBy: string | null) {
   if ((await repo.countViews(db, workspaceId)) >= MAX_VIEWS) {
-    throw new UserError(400, 'too_many_views', `name: a workspace keeps at most ${MAX_VIEWS} views`, 'name');
+    throw new UserError(400, 'too_many_views', cm('too_many_views', { max: MAX_VIEWS }), 'name');
   }
   try {
     const row = await repo.insertView(db, {
@@ -75,7 +75,7 @@ export async function updateCustomerView(db: Db, workspaceId: string, id: string
       sort: body.sort,
       columns: body.columns,
     });
-    if (!row) throw new NotFoundError('View');
+    if (!row) throw new NotFoundError(cm('view_not_found'));
     return customerViewView(row);
   } catch (err) {
     throw isUniqueViolation(err) ? nameTaken(body.name ?? '') : err;
@@ -84,5 +84,5 @@ export async function updateCustomerView(db: Db, workspaceId: string, id: string
 
 /** Deletes a view (the customers it showed are untouched). */
 export async function deleteCustomerView(db: Db, workspaceId: string, id: string) {
-  if (!(await repo.deleteView(db, workspaceId, id))) throw new NotFoundError('View');
+  if (!(await repo.deleteView(db, workspaceId, id))) throw new NotFoundError(cm('view_not_found'));
 }

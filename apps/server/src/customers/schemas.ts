@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { english, pm } from '../platform/messages.js';
+import { cm } from './messages.js';
 
 // ── shared pieces ──
 
@@ -19,11 +21,15 @@ const date = z
   .string()
   .max(40)
   .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be a date like 2025-05-01 or a time like 2025-05-01T10:00:00Z',
+    message: english(cm('date_or_time')),
   });
 const count = z.coerce.number().int().min(0).max(1_000_000_000);
 const money = z.coerce.number().min(0).max(1e15);
-const tag = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+const tag = z
+  .string()
+  .trim()
+  .min(1, english(pm('not_empty')))
+  .max(60, english(pm('at_most_chars', { max: 60 })));
 const tags = z.array(tag).max(100);
 const customerId = z.string().min(1).max(100);
 const cursor = z.string().min(1).max(2000);
@@ -64,7 +70,7 @@ const listFilters = {
 };
 const traitValueNeedsKey = (q: { traitKey?: string; traitValue?: string }) =>
   q.traitValue === undefined || q.traitKey !== undefined;
-const needsKey = { message: 'traitValue needs traitKey', path: ['traitValue'] };
+const needsKey = { message: english(cm('trait_value_needs_key')), path: ['traitValue'] };
 
 export const listQuery = z
   .strictObject({
@@ -88,7 +94,7 @@ export const lookupQuery = z
     externalId: z.string().min(1).max(200).optional(),
     namespace: z
       .string()
-      .regex(/^\S{1,60}$/, 'must be a name without spaces')
+      .regex(/^\S{1,60}$/, english(cm('name_without_spaces')))
       .optional()
       .describe('With externalId: whose id it is (e.g. shopify; case does not matter)'),
   })
@@ -97,14 +103,14 @@ export const lookupQuery = z
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: `give exactly one of ${LOOKUP_KEYS.join(', ')}`,
+        message: english(cm('exactly_one_of', { keys: LOOKUP_KEYS.join(', ') })),
         path: [given[1] ?? 'email'],
       });
     }
     if (q.externalId !== undefined && q.namespace === undefined)
-      ctx.addIssue({ code: 'custom', message: 'externalId needs namespace', path: ['namespace'] });
+      ctx.addIssue({ code: 'custom', message: english(cm('external_id_needs_namespace')), path: ['namespace'] });
     if (q.namespace !== undefined && q.externalId === undefined)
-      ctx.addIssue({ code: 'custom', message: 'namespace goes with externalId', path: ['namespace'] });
+      ctx.addIssue({ code: 'custom', message: english(cm('namespace_needs_external_id')), path: ['namespace'] });
   });
 export type LookupQuery = z.infer<typeof lookupQuery>;
 
@@ -116,7 +122,7 @@ export const timelineQuery = z.strictObject({
 });
 
 const traits = z.record(z.string().min(1).max(100), z.unknown()).refine((t) => Object.keys(t).length <= 200, {
-  message: 'must have at most 200 traits',
+  message: english(cm('at_most_traits')),
 });
 
 export const createBody = z
@@ -130,7 +136,7 @@ export const createBody = z
     ownerUserId: z.string().min(1).max(100).optional(),
   })
   .refine((b) => b.email ?? b.phone ?? b.userId ?? (b.traits && Object.keys(b.traits).length ? true : undefined), {
-    message: 'give at least one of email, phone, userId or traits',
+    message: english(cm('give_an_identifier')),
   });
 export type CreateBody = z.infer<typeof createBody>;
 
@@ -143,7 +149,7 @@ export const updateBody = z
     notes: z.string().max(20_000).nullable().optional(),
     ownerUserId: z.string().min(1).max(100).nullable().optional().describe('A member of the workspace, or null'),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'must change at least one field' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: english(pm('must_change_a_field')) });
 export type UpdateBody = z.infer<typeof updateBody>;
 
 export const mergeBody = z.strictObject({
@@ -153,12 +159,15 @@ export const mergeBody = z.strictObject({
 
 export const bulkTagBody = z
   .strictObject({
-    ids: z.array(customerId).min(1, 'must name at least one customer').max(1000, 'at most 1000 customers at once'),
+    ids: z
+      .array(customerId)
+      .min(1, english(cm('name_a_customer')))
+      .max(1000, english(cm('at_most_customers'))),
     add: tags.optional(),
     remove: tags.optional(),
   })
   .refine((b) => (b.add?.length ?? 0) + (b.remove?.length ?? 0) > 0, {
-    message: 'give tags to add or remove',
+    message: english(cm('give_tags')),
     path: ['add'],
   });
 
@@ -181,16 +190,20 @@ export const CUSTOMER_COLUMNS = [
 ] as const;
 export const DEFAULT_CUSTOMER_COLUMNS = ['name', 'email', 'channels', 'lastSeenAt', 'orders', 'revenue'] as const;
 
-const viewName = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters');
+const viewName = z
+  .string()
+  .trim()
+  .min(1, english(pm('not_empty')))
+  .max(80, english(pm('at_most_chars', { max: 80 })));
 const viewFilters = z
   .strictObject(filterFields)
   .refine(traitValueNeedsKey, needsKey)
   .describe('The list filters of `GET /api/v1/customers` (without sort, limit and cursor)');
 const viewColumns = z
   .array(z.enum(CUSTOMER_COLUMNS))
-  .min(1, 'must show at least one column')
+  .min(1, english(cm('one_column')))
   .max(CUSTOMER_COLUMNS.length)
-  .refine((c) => new Set(c).size === c.length, { message: 'must not repeat a column' });
+  .refine((c) => new Set(c).size === c.length, { message: english(cm('no_repeated_column')) });
 
 export const createViewBody = z.strictObject({
   name: viewName,
@@ -207,7 +220,7 @@ export const updateViewBody = z
     sort: z.enum(CUSTOMER_SORTS).optional(),
     columns: viewColumns.optional(),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'must change at least one field' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: english(pm('must_change_a_field')) });
 export type UpdateViewBody = z.infer<typeof updateViewBody>;
 
 export const companiesQuery = z.strictObject({

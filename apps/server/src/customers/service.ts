@@ -2,6 +2,7 @@ import type { Db, Tx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { type Identifier, normalizeEmail, normalizePhone } from './identifiers.js';
+import { cm } from './messages.js';
 import * as repo from './repository.js';
 import { applyTraits, canonicalTraits, derivedColumns, mergeTraits, type Traits } from './traits.js';
 
@@ -35,13 +36,12 @@ export async function mergeCustomers(
   mergedId: string,
   why: { reason: string; eventId?: string | null; actor: Actor },
 ) {
-  if (survivorId === mergedId)
-    throw new UserError(400, 'invalid_request', 'Cannot merge a profile into itself', 'customerId');
+  if (survivorId === mergedId) throw new UserError(400, 'invalid_request', cm('merge_itself'), 'customerId');
   const rows = await repo.findCustomers(tx, workspaceId, [survivorId, mergedId]);
   const survivor = rows.find((r) => r.id === survivorId);
   const merged = rows.find((r) => r.id === mergedId);
-  if (!survivor || survivor.merged_into) throw new NotFoundError('Customer', 'id');
-  if (!merged || merged.merged_into) throw new NotFoundError('Customer', 'customerId');
+  if (!survivor || survivor.merged_into) throw new NotFoundError(cm('customer_not_found'), 'id');
+  if (!merged || merged.merged_into) throw new NotFoundError(cm('customer_not_found'), 'customerId');
   const identifiers = await repo.listIdentifiers(tx, workspaceId, [mergedId]);
 
   const { traits, times } = mergeTraits(
@@ -141,7 +141,7 @@ export async function updateTraits(
   defaultCountry: string,
 ) {
   const c = await repo.findCustomer(tx, workspaceId, customerId);
-  if (!c) throw new NotFoundError('Customer');
+  if (!c) throw new NotFoundError(cm('customer_not_found'));
   const canonical = canonicalTraits(incoming);
   const { traits, times, changed } = applyTraits(c.traits, c.trait_times, canonical, at);
   if (!changed) return c;
@@ -184,7 +184,7 @@ export const tryLockWorkspaceIdentity = repo.tryLockWorkspaceIdentity;
 export async function getCustomerOrThrow(db: Db | Tx, workspaceId: string, id: string) {
   let c = await repo.findCustomer(db, workspaceId, id);
   for (let hops = 0; c?.merged_into && hops < 10; hops++) c = await repo.findCustomer(db, workspaceId, c.merged_into);
-  if (!c || c.merged_into) throw new NotFoundError('Customer');
+  if (!c || c.merged_into) throw new NotFoundError(cm('customer_not_found'));
   return c;
 }
 

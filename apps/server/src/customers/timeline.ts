@@ -6,6 +6,7 @@
  */
 import type { Db, Tx } from '../platform/db.js';
 import { UserError } from '../platform/errors.js';
+import { pm } from '../platform/messages.js';
 import * as repo from './repository.js';
 
 export interface TimelineItem {
@@ -65,7 +66,7 @@ export function decodeTimelineCursor(cursor: string): { at: Date; id: string } {
   const at = new Date(text.slice(0, sep));
   const id = text.slice(sep + 1);
   if (sep < 0 || Number.isNaN(at.getTime()) || !id) {
-    throw new UserError(400, 'invalid_request', 'cursor: not a cursor this endpoint returned', 'cursor');
+    throw new UserError(400, 'invalid_request', pm('not_a_cursor'), 'cursor');
   }
   return { at, id };
 }

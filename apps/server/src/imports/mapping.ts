@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../platform/errors.js';
+import { im } from './messages.js';
 import type { ImportKind } from './repository.js';
 
 export const IMPORT_KINDS = ['customers', 'orders', 'products'] as const;
@@ -52,17 +53,17 @@ const PRESET_MAPPINGS: Record<ImportPreset, { kind: ImportKind; mapping: Record<
 export function presetMapping(kind: ImportKind, preset: string, header: string[]): Record<string, string> {
   const p = PRESET_MAPPINGS[preset as ImportPreset];
   if (!p) {
-    throw new UserError(400, 'invalid_request', `preset must be one of ${IMPORT_PRESETS.join(', ')}`, 'preset');
+    throw new UserError(400, 'invalid_request', im('preset', { presets: IMPORT_PRESETS.join(', ') }), 'preset');
   }
   if (p.kind !== kind) {
-    throw new UserError(400, 'invalid_request', `preset ${preset} imports ${p.kind}, not ${kind}`, 'preset');
+    throw new UserError(400, 'invalid_request', im('preset_kind', { preset, presetKind: p.kind, kind }), 'preset');
   }
   const missing = Object.keys(p.mapping).filter((c) => !header.includes(c));
   if (missing.length) {
     throw new UserError(
       400,
       'invalid_request',
-      `The file does not have the ${preset} layout: no column ${missing.map((c) => `"${c}"`).join(', ')}`,
+      im('preset_layout', { preset, columns: missing.map((c) => `"${c}"`).join(', ') }),
       'file',
     );
   }
@@ -89,57 +90,50 @@ export function readHeader(content: Buffer): string[] {
   try {
     rows = parse(content, { ...CSV_OPTIONS, to_line: 1 }) as string[][];
   } catch (err) {
-    throw new UserError(400, 'invalid_request', `The file is not valid CSV: ${(err as Error).message}`, 'file');
+    throw new UserError(400, 'invalid_request', im('not_csv', { detail: (err as Error).message }), 'file');
   }
   const header = rows[0];
-  if (!header?.some((h) => h)) throw new UserError(400, 'invalid_request', 'The file has no header row', 'file');
+  if (!header?.some((h) => h)) throw new UserError(400, 'invalid_request', im('no_header'), 'file');
   return header;
 }
 
 /** Parses the `mapping` field (CSV column → Kith field) and checks it against the kind and the header. */
 export function validateMapping(kind: ImportKind, raw: string | undefined, header: string[]): Record<string, string> {
-  if (!raw)
-    throw new UserError(
-      400,
-      'invalid_request',
-      'mapping is required (a JSON object: CSV column → Kith field)',
-      'mapping',
-    );
+  if (!raw) throw new UserError(400, 'invalid_request', im('mapping_required'), 'mapping');
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    throw new UserError(400, 'invalid_request', 'mapping must be a JSON object: CSV column → Kith field', 'mapping');
+    throw new UserError(400, 'invalid_request', im('mapping_json'), 'mapping');
   }
   if (!value || typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length === 0) {
-    throw new UserError(
-      400,
-      'invalid_request',
-      'mapping must be a non-empty JSON object: CSV column → Kith field',
-      'mapping',
-    );
+    throw new UserError(400, 'invalid_request', im('mapping_empty'), 'mapping');
   }
   const mapping: Record<string, string> = {};
   const targets = new Set<string>();
   for (const [column, field] of Object.entries(value as Record<string, unknown>)) {
     const name = `mapping.${column}`;
-    if (typeof field !== 'string')
-      throw new UserError(400, 'invalid_request', `${name} must be a Kith field name`, name);
+    if (typeof field !== 'string') throw new UserError(400, 'invalid_request', im('field_name', { name }), name);
     const known = FIELDS[kind].includes(field) || (kind !== 'products' && TRAIT.test(field));
     if (!known) {
-      const extra = kind !== 'products' ? ', or traits.<name>' : '';
       throw new UserError(
         400,
         'invalid_request',
-        `${name}: "${field}" is not a ${kind} field (use one of ${FIELDS[kind].join(', ')}${extra})`,
+        im('not_a_field', {
+          name,
+          field,
+          kind,
+          fields:
+            kind !== 'products' ? im('fields_or_traits', { fields: FIELDS[kind].join(', ') }) : FIELDS[kind].join(', '),
+        }),
         name,
       );
     }
     if (!header.includes(column)) {
-      throw new UserError(400, 'invalid_request', `${name}: the file has no column "${column}"`, name);
+      throw new UserError(400, 'invalid_request', im('no_column', { name, column }), name);
     }
     if (targets.has(field)) {
-      throw new UserError(400, 'invalid_request', `${name}: "${field}" is mapped from more than one column`, name);
+      throw new UserError(400, 'invalid_request', im('mapped_twice', { name, field }), name);
     }
     targets.add(field);
     mapping[column] = field;
@@ -148,19 +142,19 @@ export function validateMapping(kind: ImportKind, raw: string | undefined, heade
     throw new UserError(
       400,
       'invalid_request',
-      `mapping needs an identifier column for customers (one of ${CUSTOMER_IDENTIFIERS.join(', ')})`,
+      im('needs_identifier', { fields: CUSTOMER_IDENTIFIERS.join(', ') }),
       'mapping',
     );
   }
   if (kind === 'orders') {
     for (const required of ['orderId', 'placedAt']) {
       if (!targets.has(required)) {
-        throw new UserError(400, 'invalid_request', `mapping needs a ${required} column for orders`, 'mapping');
+        throw new UserError(400, 'invalid_request', im('needs_order_column', { required }), 'mapping');
       }
     }
   }
   if (kind === 'products' && !targets.has('productId')) {
-    throw new UserError(400, 'invalid_request', 'mapping needs a productId column for products', 'mapping');
+    throw new UserError(400, 'invalid_request', im('needs_product_id'), 'mapping');
   }
   return mapping;
 }

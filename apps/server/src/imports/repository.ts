@@ -139,3 +139,13 @@ export async function updateImport(db: Db | Tx, id: string, patch: ImportPatch) 
     .where('id', '=', id)
     .execute();
 }
+
+/** Imports of the workspace among `ids`: their file name (for the audit log). */
+export async function importFileNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('imports')
+    .select(['id', 'file_name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
+}

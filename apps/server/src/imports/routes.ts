@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../platform/context.js';
 import { UserError } from '../platform/errors.js';
 import { errorResponses } from '../platform/http.js';
+import { im } from './messages.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 
@@ -14,7 +15,7 @@ export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** The fields and file of a multipart import upload; 4xx naming the part for anything else. */
 async function readUpload(req: FastifyRequest): Promise<service.UploadInput> {
   if (!req.isMultipart()) {
-    throw new UserError(415, 'unsupported_media_type', 'Send the CSV as multipart/form-data', 'content-type');
+    throw new UserError(415, 'unsupported_media_type', im('multipart'), 'content-type');
   }
   const input: service.UploadInput = {};
   try {
@@ -22,12 +23,7 @@ async function readUpload(req: FastifyRequest): Promise<service.UploadInput> {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           await part.toBuffer();
-          throw new UserError(
-            400,
-            'invalid_request',
-            `Unexpected file part "${part.fieldname}"; use "file"`,
-            part.fieldname,
-          );
+          throw new UserError(400, 'invalid_request', im('unexpected_file', { part: part.fieldname }), part.fieldname);
         }
         input.file = { name: part.filename || null, content: await part.toBuffer() };
       } else if (
@@ -38,16 +34,21 @@ async function readUpload(req: FastifyRequest): Promise<service.UploadInput> {
       ) {
         input[part.fieldname] = String(part.value);
       } else {
-        throw new UserError(400, 'invalid_request', `Unknown field "${part.fieldname}"`, part.fieldname);
+        throw new UserError(400, 'invalid_request', im('unknown_part', { part: part.fieldname }), part.fieldname);
       }
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new UserError(413, 'payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes`, 'file');
+      throw new UserError(413, 'payload_too_large', im('too_large', { max: MAX_UPLOAD_BYTES }), 'file');
     if (code?.startsWith('FST_'))
-      throw new UserError(400, 'invalid_request', (err as Error).message, code === 'FST_FILES_LIMIT' ? 'file' : 'body');
+      throw new UserError(
+        400,
+        'invalid_request',
+        im('upload_failed', { detail: (err as Error).message }),
+        code === 'FST_FILES_LIMIT' ? 'file' : 'body',
+      );
     throw err;
   }
   return input;

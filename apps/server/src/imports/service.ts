@@ -4,6 +4,7 @@ import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { customerLineProblem, IMPORT_QUEUE, mapRecord, productLineProblem, records } from './jobs.js';
 import { IMPORT_KINDS, presetMapping, readHeader, splitPreset, validateMapping } from './mapping.js';
+import { im } from './messages.js';
 import { checkLine } from './orders.js';
 import * as repo from './repository.js';
 
@@ -46,20 +47,20 @@ export interface UploadInput {
 function validateUpload(input: UploadInput) {
   const kind = input.kind?.trim();
   if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) {
-    throw new UserError(400, 'invalid_request', `kind must be one of ${IMPORT_KINDS.join(', ')}`, 'kind');
+    throw new UserError(400, 'invalid_request', im('kind', { kinds: IMPORT_KINDS.join(', ') }), 'kind');
   }
   if (!input.file || input.file.content.length === 0) {
-    throw new UserError(400, 'invalid_request', 'file is required: the CSV as a multipart file part', 'file');
+    throw new UserError(400, 'invalid_request', im('file_required'), 'file');
   }
   const sourceName = input.sourceName?.trim() || null;
   if (sourceName && sourceName.length > 200) {
-    throw new UserError(400, 'invalid_request', 'sourceName is longer than 200 characters', 'sourceName');
+    throw new UserError(400, 'invalid_request', im('source_name_long'), 'sourceName');
   }
   const k = kind as repo.ImportKind;
   const header = readHeader(input.file.content);
   const preset = input.preset?.trim();
   if (preset && input.mapping) {
-    throw new UserError(400, 'invalid_request', 'give either a mapping or a preset, not both', 'mapping');
+    throw new UserError(400, 'invalid_request', im('mapping_or_preset'), 'mapping');
   }
   const mapping = preset ? presetMapping(k, preset, header) : validateMapping(k, input.mapping, header);
   return { kind: k, mapping, sourceName, file: input.file };
@@ -147,7 +148,7 @@ export async function listImports(db: Db, workspaceId: string, limit = 50) {
 
 export async function getImportOrThrow(db: Db, workspaceId: string, id: string) {
   const row = await repo.findImport(db, workspaceId, id);
-  if (!row) throw new NotFoundError('Import');
+  if (!row) throw new NotFoundError(im('import_not_found'));
   return importView(row);
 }
 

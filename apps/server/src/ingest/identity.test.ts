@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
-import { processAllPending } from './processor.js';
+import { processAllPending, processPendingBatch } from './processor.js';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof setupOwner>>;
@@ -174,6 +174,43 @@ describe('one person across channels', () => {
     }>`select user_id from events where id = ${merges.rows[0]?.event_id}`.execute(t.ctx.db);
     expect(cause.rows[0]?.user_id).toBe('shop-600');
     expect(merges.rows[0]?.snapshot.identifiers).toContainEqual({ kind: 'phone', value: '+34699000111' });
+  });
+});
+
+describe('draining a backlog', () => {
+  it('each batch starts after the last, and an event that committed late with a lower seq is found when the drain ends', async () => {
+    const ws = owner.workspaceId;
+    await process();
+    const batch = Array.from({ length: 25 }, (_, i) => ({
+      type: 'track',
+      anonymousId: `drain-${i}`,
+      event: 'Drained',
+      timestamp: `2026-04-01T10:${String(i).padStart(2, '0')}:00Z`,
+    }));
+    await send('web', '/v1/batch', { batch });
+    const seqs = (
+      await sql<{
+        seq: string;
+      }>`select seq from events where workspace_id = ${ws} and event = 'Drained' order by seq`.execute(t.ctx.db)
+    ).rows.map((r) => r.seq);
+    expect(seqs).toHaveLength(25);
+    const processedSeqs = async () =>
+      (
+        await sql<{
+          seq: string;
+        }>`select seq from events where workspace_id = ${ws} and event = 'Drained' and processed_at is not null order by seq`.execute(
+          t.ctx.db,
+        )
+      ).rows.map((r) => r.seq);
+    expect(await processPendingBatch(t.ctx.db, ws, 10)).toBe(10);
+    expect(await processedSeqs()).toEqual(seqs.slice(0, 10));
+    // As if the insert of the third event had committed only now, after the first batch passed it.
+    await sql`update events set processed_at = null, customer_id = null where seq = ${seqs[2]}`.execute(t.ctx.db);
+    expect(await processPendingBatch(t.ctx.db, ws, 10)).toBe(10);
+    expect(await processedSeqs()).toEqual([...seqs.slice(0, 2), ...seqs.slice(3, 20)]);
+    expect(await processPendingBatch(t.ctx.db, ws, 10)).toBe(5); // short: the drain ends
+    expect(await processPendingBatch(t.ctx.db, ws, 10)).toBe(1); // from the start again
+    expect(await processedSeqs()).toEqual(seqs);
   });
 });
 

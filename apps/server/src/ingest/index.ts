@@ -1,4 +1,5 @@
 /** Ingest: sources and write keys, the Segment-compatible tracking API, raw events, quarantine, processing (DATA-2, DATA-3, DATA-8). */
+import { registerAuditTargetLabels } from '../access/index.js';
 import { onCustomersMerged, registerTimelineSource } from '../customers/index.js';
 import * as repo from './repository.js';
 
@@ -36,4 +37,10 @@ registerTimelineSource('events', async (db, q) => {
           : e.type,
     data: { properties: e.properties, traits: e.traits, messageId: e.message_id },
   }));
+});
+
+// Sources by name in the audit log.
+registerAuditTargetLabels('source', 'src', async (db, workspaceId, ids) => {
+  const rows = await repo.sourceNames(db, workspaceId, ids);
+  return new Map(rows.map((s) => [s.id, s.name]));
 });

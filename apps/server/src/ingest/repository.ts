@@ -290,17 +290,15 @@ export async function workspacesWithPending(db: Db | Tx, limit: number): Promise
   return r.rows.map((x) => x.workspace_id);
 }
 
-export async function claimPending(tx: Tx, workspaceId: string, limit: number) {
-  return t(tx)
+/** The next pending events in arrival order; `afterSeq` skips those known to be processed already. */
+export async function claimPending(tx: Tx, workspaceId: string, limit: number, afterSeq?: number) {
+  let q = t(tx)
     .selectFrom('events')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('processed_at', 'is', null)
-    .orderBy('seq')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+    .where('processed_at', 'is', null);
+  if (afterSeq !== undefined) q = q.where('seq', '>', afterSeq);
+  return q.orderBy('seq').limit(limit).forUpdate().skipLocked().execute();
 }
 
 export async function savepoint(tx: Tx) {
@@ -370,4 +368,14 @@ export async function customerEvents(
   }
   if (q.channels?.length) query = query.where('channel', 'in', q.channels);
   return query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** Sources of the workspace among `ids`, by name (for the audit log). */
+export async function sourceNames(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return t(db)
+    .selectFrom('sources')
+    .select(['id', 'name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', ids)
+    .execute();
 }

@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { english, pm } from '../platform/messages.js';
 import { CHANNELS } from './service.js';
 
 export const channel = z.enum(CHANNELS);
-const name = z.string().trim().min(1, 'must not be empty').max(120);
+const name = z
+  .string()
+  .trim()
+  .min(1, english(pm('not_empty')))
+  .max(120);
 
 export const source = z
   .object({
@@ -28,7 +33,7 @@ export const updateSourceBody = z
     channel: channel.optional(),
     webhookSecret: z.string().min(8).max(200).nullable().optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'must change at least one field' });
+  .refine((b) => Object.keys(b).length > 0, { message: english(pm('must_change_a_field')) });
 export const rotateKeyBody = z.strictObject({
   graceHours: z.number().int().min(0).max(720).describe('How long the old key keeps working (0 = stop now)'),
 });

@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../platform/context.js';
 import { TooManyRequestsError, UnauthorizedError, UserError } from '../platform/errors.js';
+import { gm } from './messages.js';
 import { EVENT_TYPES, type EventType, LIMITS } from './segment.js';
 import { ingest, sourceForWriteKey } from './service.js';
 
@@ -68,7 +69,7 @@ export async function segmentRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
       throw new UserError(
         415,
         'unsupported_encoding',
-        `Content-Encoding ${enc} is not supported; use gzip`,
+        gm('unsupported_encoding', { encoding: enc }),
         'content-encoding',
       );
     const gunzip = zlib.createGunzip() as zlib.Gunzip & { receivedEncodedLength: number };
@@ -121,16 +122,11 @@ export async function segmentRoutes(app: FastifyInstance, { ctx }: { ctx: AppCon
         },
         async (req: FastifyRequest, reply: FastifyReply) => {
           const key = writeKeyOf(req);
-          if (!key)
-            throw new UnauthorizedError(
-              'Send the write key as the user name of HTTP Basic auth, or as writeKey in the body',
-            );
+          if (!key) throw new UnauthorizedError(gm('no_write_key'));
           // Counted before the key is looked up, so a flood never reaches the database.
-          if (!limiter.take(key))
-            throw new TooManyRequestsError('Too many requests for this write key; retry after a second', 1);
+          if (!limiter.take(key)) throw new TooManyRequestsError(gm('write_key_flood'), 1);
           const source = await sourceForWriteKey(ctx.db, key);
-          if (!source)
-            throw new UnauthorizedError('Unknown write key (rotated keys stop working after their grace period)');
+          if (!source) throw new UnauthorizedError(gm('unknown_write_key'));
           const result = await ingest(ctx.db, source, req.body, endpoint as EventType | 'batch');
           if (endpoint !== 'batch' && result.rejected.length) {
             const r = result.rejected[0] as (typeof result.rejected)[number];

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { gm } from './messages.js';
 import * as repo from './repository.js';
 import { type EventType, type Parsed, parseItem, parseRequest } from './segment.js';
 
@@ -67,7 +68,7 @@ export async function listSources(db: Db, workspaceId: string) {
 
 export async function getSourceOrThrow(db: Db, workspaceId: string, id: string) {
   const s = await repo.findSource(db, workspaceId, id);
-  if (!s) throw new NotFoundError('Source');
+  if (!s) throw new NotFoundError(gm('source_not_found'));
   return s;
 }
 
@@ -233,13 +234,19 @@ export function quarantineView(q: repo.QuarantineRow) {
  */
 export async function replayQuarantined(db: Db, workspaceId: string, id: string, payload?: unknown) {
   const q = await repo.findQuarantined(db, workspaceId, id);
-  if (!q) throw new NotFoundError('Quarantined event');
-  if (q.status !== 'quarantined') throw new ConflictError('already_resolved', `This event was already ${q.status}`);
+  if (!q) throw new NotFoundError(gm('quarantined_not_found'));
+  if (q.status !== 'quarantined')
+    throw new ConflictError('already_resolved', gm('already_resolved', { status: q.status }));
   const source = await getSourceOrThrow(db, workspaceId, q.source_id);
   const body = payload ?? q.payload;
   const parsed = parseItem(body, null, {}, new Date());
   if (!parsed.ok)
-    throw new UserError(400, 'still_invalid', `Still invalid: ${parsed.reason}`, `payload.${parsed.field}`);
+    throw new UserError(
+      400,
+      'still_invalid',
+      gm('still_invalid', { reason: parsed.reason }),
+      `payload.${parsed.field}`,
+    );
   const eventId = newId('evt');
   await db.transaction().execute(async (tx) => {
     const stored = await repo.insertEvents(tx, source, [{ ...parsed.row, id: eventId }]);
@@ -251,8 +258,9 @@ export async function replayQuarantined(db: Db, workspaceId: string, id: string,
 
 export async function discardQuarantined(db: Db, workspaceId: string, id: string) {
   const q = await repo.findQuarantined(db, workspaceId, id);
-  if (!q) throw new NotFoundError('Quarantined event');
-  if (q.status !== 'quarantined') throw new ConflictError('already_resolved', `This event was already ${q.status}`);
+  if (!q) throw new NotFoundError(gm('quarantined_not_found'));
+  if (q.status !== 'quarantined')
+    throw new ConflictError('already_resolved', gm('already_resolved', { status: q.status }));
   await repo.resolveQuarantined(db, id, 'discarded', null);
   return quarantineView({ ...q, status: 'discarded', resolved_at: new Date() });
 }

@@ -228,18 +228,28 @@ export async function ping(db: Db): Promise<boolean> {
 }
 
 /**
- * Refreshes the query planner's statistics of every table (ANALYZE). Embedded PGlite has no
- * autovacuum, and a PostgreSQL server may run with it off or behind: after a bulk load (an import,
- * `kith demo`, a burst of events) the planner would otherwise plan for the tables as they were.
+ * Refreshes the query planner's statistics (ANALYZE) of the tables that grew by more than a tenth
+ * (on disk, against the size their last analysis recorded; at least 8 pages), and returns their
+ * names. Embedded PGlite has no autovacuum, and a PostgreSQL server may run with it off or behind:
+ * after a bulk load (an import, `kith demo`, a burst of events) the planner would otherwise plan
+ * for the tables as they were. (The size on disk rather than PostgreSQL's change counters: those
+ * reach the statistics views late, and on PGlite maybe never.)
  */
-export async function refreshStatistics(db: Db): Promise<void> {
-  await sql`analyze`.execute(db);
+export async function refreshStatistics(db: Db): Promise<string[]> {
+  const stale = await sql<{ name: string }>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%'
+      and pg_relation_size(c.oid) / current_setting('block_size')::int > c.relpages * 1.1 + 8
+    order by c.relname`.execute(db);
+  const names = stale.rows.map((r) => r.name);
+  for (const name of names) await sql`analyze ${sql.id(name)}`.execute(db);
+  return names;
 }
 
 /**
- * Decides when written rows call for fresh statistics: once at least `minRows` and a fifth of
- * everything written so far (by this process) arrived since the last refresh, as autovacuum
- * does with its scale factor.
+ * Decides when written rows call for a look at the statistics (`refreshStatistics`, which then
+ * analyses only what changed enough): once at least `minRows` and a fifth of everything written so
+ * far by this process arrived since the last look.
  */
 export class StatisticsKeeper {
   #since = 0;

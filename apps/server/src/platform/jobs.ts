@@ -4,6 +4,7 @@ import { type Generated, type Selectable, sql } from 'kysely';
 import { type Db, type Tx, tables } from './db.js';
 import { ConflictError, NotFoundError, UserError } from './errors.js';
 import { newId } from './ids.js';
+import { pm } from './messages.js';
 
 // Durable background jobs: the `jobs` table is the only state, claimed with
 // `FOR UPDATE SKIP LOCKED` (see docs/adr/0003-jobs-skip-locked.md).
@@ -256,7 +257,7 @@ export function describeJobError(err: unknown): string {
 function checkInt(value: number | undefined, field: string, min: number, max: number): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new UserError(400, 'invalid_job_options', `${field} must be an integer from ${min} to ${max}`, field);
+    throw new UserError(400, 'invalid_job_options', pm('job_option_range', { field, min, max }), field);
   }
 }
 
@@ -268,7 +269,7 @@ function toJson(value: unknown, field: string): string {
     throw new UserError(
       400,
       'invalid_job_options',
-      `${field} is not JSON-serialisable: ${(err as Error).message}`,
+      pm('job_not_json', { field, detail: (err as Error).message }),
       field,
     );
   }
@@ -330,22 +331,22 @@ export class JobQueue {
    * (for a singletonKey already queued/running: the existing job's id).
    */
   async enqueue(queue: string, payload: unknown, opts: EnqueueOptions = {}, executor?: Db | Tx): Promise<string> {
-    if (!queue) throw new UserError(400, 'invalid_job_options', 'queue is required', 'queue');
+    if (!queue) throw new UserError(400, 'invalid_job_options', pm('job_queue_required'), 'queue');
     checkInt(opts.maxAttempts, 'maxAttempts', 1, 1000);
     checkInt(opts.backoffSeconds, 'backoffSeconds', 0, MAX_BACKOFF_SECONDS);
     checkInt(opts.timeoutSeconds, 'timeoutSeconds', 1, 7 * 24 * 3600);
     checkInt(opts.priority, 'priority', -1_000_000, 1_000_000);
     if (opts.runAt !== undefined && opts.delaySeconds !== undefined) {
-      throw new UserError(400, 'invalid_job_options', 'Give runAt or delaySeconds, not both', 'runAt');
+      throw new UserError(400, 'invalid_job_options', pm('job_run_at_or_delay'), 'runAt');
     }
     if (opts.runAt !== undefined && !(opts.runAt instanceof Date && Number.isFinite(opts.runAt.getTime()))) {
-      throw new UserError(400, 'invalid_job_options', 'runAt must be a valid Date', 'runAt');
+      throw new UserError(400, 'invalid_job_options', pm('job_run_at_date'), 'runAt');
     }
     if (opts.delaySeconds !== undefined && !(Number.isFinite(opts.delaySeconds) && opts.delaySeconds >= 0)) {
-      throw new UserError(400, 'invalid_job_options', 'delaySeconds must be a number ≥ 0', 'delaySeconds');
+      throw new UserError(400, 'invalid_job_options', pm('job_delay'), 'delaySeconds');
     }
     if (opts.singletonKey !== undefined && (opts.singletonKey.length === 0 || opts.singletonKey.length > 500)) {
-      throw new UserError(400, 'invalid_job_options', 'singletonKey must be 1 to 500 characters', 'singletonKey');
+      throw new UserError(400, 'invalid_job_options', pm('job_singleton_key'), 'singletonKey');
     }
     const db = tables<JobTables>(executor ?? this.#db);
     const json = toJson(payload === undefined ? {} : payload, 'payload');
@@ -391,10 +392,7 @@ export class JobQueue {
         .executeTakeFirst();
       if (existing) return existing.id;
     }
-    throw new ConflictError(
-      'job_singleton_busy',
-      `Could not enqueue the singleton job "${opts.singletonKey}"; try again`,
-    );
+    throw new ConflictError('job_singleton_busy', pm('job_singleton_busy', { key: opts.singletonKey ?? '' }));
   }
 
   /** Begins claiming and running jobs of the registered queues. */
@@ -433,7 +431,7 @@ export class JobQueue {
       q = workspaceId === null ? q.where('workspace_id', 'is', null) : q.where('workspace_id', '=', workspaceId);
     }
     const row = await q.executeTakeFirst();
-    if (!row) throw new NotFoundError('Job', 'id');
+    if (!row) throw new NotFoundError(pm('job_not_found'), 'id');
     return toRecord(row);
   }
 
@@ -446,7 +444,7 @@ export class JobQueue {
     before?: string;
   }): Promise<JobRecord[]> {
     if (q.state !== undefined && !(JOB_STATES as readonly string[]).includes(q.state)) {
-      throw new UserError(400, 'invalid_request', `state must be one of ${JOB_STATES.join(', ')}`, 'state');
+      throw new UserError(400, 'invalid_request', pm('job_state', { states: JOB_STATES.join(', ') }), 'state');
     }
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 50), 1), MAX_LIST_LIMIT);
     let query = tables<JobTables>(this.#db)
@@ -486,16 +484,13 @@ export class JobQueue {
         .executeTakeFirst();
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new ConflictError('job_duplicate', 'A job with the same singleton key is already queued or running');
+        throw new ConflictError('job_duplicate', pm('job_duplicate'));
       }
       throw err;
     }
     if (!row) {
       const current = await this.get(id, workspaceId);
-      throw new ConflictError(
-        'job_not_retryable',
-        `Only failed or cancelled jobs can be retried; this one is ${current.state}`,
-      );
+      throw new ConflictError('job_not_retryable', pm('job_not_retryable', { state: current.state }));
     }
     if (this.#queues.has(row.queue)) this.#wake();
     return toRecord(row);
@@ -513,7 +508,7 @@ export class JobQueue {
       .executeTakeFirst();
     if (!row) {
       const current = await this.get(id, workspaceId);
-      throw new ConflictError('job_not_cancellable', `Only queued jobs can be cancelled; this one is ${current.state}`);
+      throw new ConflictError('job_not_cancellable', pm('job_not_cancellable', { state: current.state }));
     }
     return toRecord(row);
   }

@@ -28,7 +28,7 @@ export function registerSegmentJobs(jobs: JobQueue, _db: Db, opts: { scheduleHou
     const done: Record<string, { entered: number; exited: number }> = {};
     for (const ws of await repo.workspacesWithDynamicSegments(ctx.db))
       done[ws] = await refreshWorkspace(ctx.db, ws, now);
-    // Marks left by a batch whose job slipped by (see ADR 0007) are picked up here at the latest.
+    // Marks left by a batch whose job slipped by (see ADR 0008) are picked up here at the latest.
     for (const ws of await repo.workspacesWithDirty(ctx.db)) await refreshMarked(ctx.db, ws, now);
     await scheduleHourlyRefresh(jobs, now);
     return { workspaces: Object.keys(done).length };

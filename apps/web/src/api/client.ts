@@ -24,6 +24,14 @@ const UNSAFE_METHODS: ReadonlySet<Method> = new Set(['POST', 'PUT', 'PATCH', 'DE
 // and the token comes back with every session response (sign-in, setup, GET /session).
 let csrfToken: string | null = null;
 
+// The interface language, sent as Accept-Language so the API words its errors in it.
+let language: string | null = null;
+
+/** Sets the language the API answers in (the i18n module calls it when the language changes). */
+export function setApiLanguage(next: string | null): void {
+  language = next;
+}
+
 /** Remembers the CSRF token of the latest session response; `null` after signing out. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -67,6 +75,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 /** Calls the API on the same origin; resolves with the JSON body (undefined for 204) or throws an ApiError. */
 export async function api<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  if (language) headers['accept-language'] = language;
   // A FormData body (file uploads) sets its own multipart content type.
   const isForm = options.body instanceof FormData;
   if (options.body !== undefined && !isForm) headers['content-type'] = 'application/json';

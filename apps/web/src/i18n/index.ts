@@ -2,6 +2,7 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { analyticsEn } from '../analytics/locales/en';
 import { analyticsEs } from '../analytics/locales/es';
+import { setApiLanguage } from '../api/client';
 import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
@@ -84,6 +85,7 @@ export function currentLanguage(): Language {
 
 i18n.on('languageChanged', (language) => {
   document.documentElement.lang = language;
+  setApiLanguage(language);
 });
 
 void i18n.use(initReactI18next).init({
@@ -95,5 +97,7 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
   initAsync: false, // Resources are bundled: ready before the first render.
 });
+
+setApiLanguage(currentLanguage());
 
 export { i18n };

@@ -50,6 +50,10 @@ export interface AuditEntry {
   action: string;
   targetType: string | null;
   targetId: string | null;
+  /** What the target is (member, api_key, customer, source, import, …), when the server knows. */
+  targetKind: string | null;
+  /** The target's name as it is now; its id when it has none. */
+  targetLabel: string | null;
   ip: string | null;
   requestId: string | null;
   details: unknown;

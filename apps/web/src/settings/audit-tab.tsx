@@ -1,5 +1,6 @@
 import {
   ActionIcon,
+  Anchor,
   Badge,
   Button,
   Code,
@@ -18,7 +19,7 @@ import {
 import { IconFileSearch, IconHistory, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useFormat } from '../ui/format';
 import { type AuditEntry, type AuditFilters, useApiKeys, useAuditActions, useAuditLog, useMembers } from './api';
 import { LoadError, SectionHeader, TableSkeleton } from './parts';
@@ -173,11 +174,7 @@ export function AuditTab() {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      {e.targetId ? (
-                        <Text size="xs" ff="monospace">
-                          {e.targetId}
-                        </Text>
-                      ) : null}
+                      <TargetCell entry={e} />
                     </Table.Td>
                     <Table.Td>
                       <Text size="xs" ff="monospace">
@@ -230,6 +227,55 @@ export function AuditTab() {
           </Stack>
         ) : null}
       </Modal>
+    </Stack>
+  );
+}
+
+/** The page of a target, where it has one. */
+function targetPath(kind: string | null, id: string): string | null {
+  switch (kind) {
+    case 'customer':
+      return `/customers/${encodeURIComponent(id)}`;
+    case 'source':
+      return `/sources/${encodeURIComponent(id)}`;
+    case 'import':
+      return `/imports/${encodeURIComponent(id)}`;
+    case 'member':
+      return '/settings/members';
+    case 'invitation':
+      return '/settings/invitations';
+    case 'api_key':
+      return '/settings/api-keys';
+    case 'workspace':
+      return '/settings/profile';
+    default:
+      return null;
+  }
+}
+
+/** The target by name, linked to its page; its id beneath when the name is not the id. */
+function TargetCell({ entry }: { entry: AuditEntry }) {
+  const id = entry.targetId;
+  if (!id) return null;
+  const label = entry.targetLabel ?? id;
+  const named = label !== id;
+  const path = targetPath(entry.targetKind, id);
+  return (
+    <Stack gap={0}>
+      {path ? (
+        <Anchor component={Link} to={path} size="sm" ff={named ? undefined : 'monospace'}>
+          {label}
+        </Anchor>
+      ) : (
+        <Text size="sm" ff={named ? undefined : 'monospace'}>
+          {label}
+        </Text>
+      )}
+      {named ? (
+        <Text size="xs" c="dimmed" ff="monospace">
+          {id}
+        </Text>
+      ) : null}
     </Stack>
   );
 }

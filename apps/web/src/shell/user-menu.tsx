@@ -1,8 +1,8 @@
 import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconLogout } from '@tabler/icons-react';
+import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { type Session, useLogout } from '../api/session';
 import { describeError } from '../ui/errors';
 
@@ -14,7 +14,7 @@ function initials(nameOrEmail: string): string {
     .join('');
 }
 
-/** The signed-in person, with the account actions (for now: signing out). */
+/** The signed-in person, with the account actions: their account page, signing out. */
 export function UserMenu({ session }: { session: Session }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -45,6 +45,9 @@ export function UserMenu({ session }: { session: Session }) {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>{t('shell.signedInAs', { email: session.user.email })}</Menu.Label>
+        <Menu.Item component={Link} to="/account" leftSection={<IconUserCircle size={16} aria-hidden />}>
+          {t('settings.account.title')}
+        </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={signOut} disabled={logout.isPending}>
           {t('shell.signOut')}
         </Menu.Item>

@@ -1,7 +1,16 @@
 import type { TFunction } from 'i18next';
 import { ApiError, NETWORK_ERROR } from '../api/client';
 
-/** A message for a person, in their language, for any error an API call can throw. */
+/** The server's text without the leading `field: ` it adds for scripts (the form shows the field). */
+function serverText(error: ApiError): string {
+  const prefix = error.field ? `${error.field}: ` : '';
+  return prefix && error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/**
+ * A message for a person, in their language, for any error an API call can throw. The API words
+ * its errors in the interface language (the client sends it), so 4xx texts are shown as they come.
+ */
 export function describeError(t: TFunction, error: unknown): string {
   if (!(error instanceof ApiError)) return t('errors.generic');
   switch (error.code) {
@@ -10,19 +19,17 @@ export function describeError(t: TFunction, error: unknown): string {
     case 'rate_limited':
       return t('errors.rateLimited', { count: error.retryAfter ?? 60 });
     case 'invalid_credentials':
-      return t('errors.invalidCredentials');
+      // Signing in names no field but the password; a form asking for the current password gets the API's own text.
+      return error.field === 'password' ? t('errors.invalidCredentials') : serverText(error);
     case 'already_set_up':
       return t('errors.alreadySetUp');
     case 'unauthorized':
       return t('errors.unauthorized');
     case 'forbidden':
       return t('errors.forbidden');
-    case 'invalid_request':
-      // The server's text names the rule in English; the field highlight says where.
-      return error.field ? t('errors.invalidValue') : error.message;
   }
-  // Other 4xx messages are written for people; 5xx ones are not.
-  return error.status >= 400 && error.status < 500 && error.message ? error.message : t('errors.generic');
+  // 4xx messages are written for people, in their language; 5xx ones are not.
+  return error.status >= 400 && error.status < 500 && error.message ? serverText(error) : t('errors.generic');
 }
 
 /**
