@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { translateEnglish } from './platform/messages.js';
 import { addMember, createTestApp, setupOwner, type TestApp } from './testing/app.js';
 
 let t: TestApp;
@@ -102,5 +103,61 @@ describe('API errors in the caller language', () => {
     const anon = await both('GET', '/api/v1/customers');
     expect(anon).toMatchObject({ status: 401, code: 'unauthorized' });
     expect(anon.es.message).toBe('Inicia sesión o envía una clave de API (Authorization: Bearer kith_…)');
+  });
+
+  it('segments: a rule error names its path; the duplicate name conflict', async () => {
+    const preview = (rule: unknown) => both('POST', '/api/v1/segments/preview', { auth: owner.auth, body: { rule } });
+    const between = await preview({ type: 'orders', metric: 'revenue', op: 'between', value: 10 });
+    expect(between).toMatchObject({ status: 400, code: 'invalid_request', field: 'rule.value2' });
+    expect(between.en.message).toBe('rule.value2: is required with op between, and at least value');
+    expect(between.es.message).toBe('rule.value2: es obligatorio con op between, y al menos igual a value');
+    // A text with a parameter, found again by its template.
+    const gt = await preview({ any: [{ type: 'trait', trait: 'plan', op: 'gt', value: 'pro' }] });
+    expect(gt).toMatchObject({ status: 400, field: 'rule.any.0.value' });
+    expect(gt.en.message).toBe('rule.any.0.value: must be a number with op gt');
+    expect(gt.es.message).toBe('rule.any.0.value: debe ser un número con op gt');
+    // zod's own text inside a rule goes through zod's locale.
+    const negative = await preview({ type: 'orders', metric: 'count', op: 'gt', value: -1 });
+    expect(negative).toMatchObject({ status: 400, field: 'rule.value' });
+    expect(negative.en.message).toBe('rule.value: Too small: expected number to be >=0');
+    expect(negative.es.message).toBe('rule.value: Demasiado pequeño: se esperaba que número fuera >=0');
+    const missing = await preview({ type: 'segment', segmentId: 'seg_nope', op: 'in' });
+    expect(missing).toMatchObject({ status: 400, code: 'invalid_rule', field: 'rule.segmentId' });
+    expect(missing.en.message).toBe('rule.segmentId: no segment seg_nope in this workspace');
+    expect(missing.es.message).toBe('rule.segmentId: no hay ningún segmento seg_nope en este espacio de trabajo');
+
+    const created = await t.req('POST', '/api/v1/segments', {
+      auth: owner.auth,
+      body: { name: 'Vip', kind: 'static' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const dup = await both('POST', '/api/v1/segments', { auth: owner.auth, body: { name: 'VIP', kind: 'static' } });
+    expect(dup).toMatchObject({ status: 409, code: 'name_taken', field: 'name' });
+    expect(dup.en.message).toBe('name: a segment called "VIP" already exists');
+    expect(dup.es.message).toBe('name: ya existe un segmento llamado "VIP"');
+    const gone = await both('GET', '/api/v1/segments/seg_00000000000000000000000000', { auth: owner.auth });
+    expect(gone).toMatchObject({ status: 404, code: 'not_found', field: 'id' });
+    expect(gone.es.message).toBe('No se encontró el segmento');
+  });
+
+  it('segments: every parameterised rule text is found again in Spanish', () => {
+    const cases: [string, string][] = [
+      ['is required with op within_last_days', 'es obligatorio con op within_last_days'],
+      [
+        'must be a string, number or boolean with op equals',
+        'debe ser un texto, un número o un booleano con op equals',
+      ],
+      ['must be one channel with op equals', 'debe ser un solo canal con op equals'],
+      ['a rule has at most 60 conditions and groups', 'una regla tiene como máximo 60 condiciones y grupos'],
+      ['Unknown field in a group: x', 'Campo desconocido en un grupo: x'],
+      ['Unknown fields in a group: x, y', 'Campos desconocidos en un grupo: x, y'],
+      ['groups nest at most 5 levels deep', 'los grupos se anidan como máximo 5 niveles'],
+      ['must have at most 30 items', 'debe tener como máximo 30 elementos'],
+      [
+        'must be a condition or a group {all:[…]} | {any:[…]} | {not:…}',
+        'debe ser una condición o un grupo {all:[…]} | {any:[…]} | {not:…}',
+      ],
+    ];
+    for (const [en, es] of cases) expect(translateEnglish(en, 'es'), en).toBe(es);
   });
 });

@@ -5,6 +5,8 @@
  * the exact path at fault, e.g. `rule.all.1.count.value`.
  */
 import { z } from 'zod';
+import { english, pm } from '../platform/messages.js';
+import { sm } from './messages.js';
 
 /** Deepest nesting of all/any/not (the root is depth 1). */
 export const MAX_RULE_DEPTH = 6;
@@ -18,10 +20,11 @@ const isoDate = z
   .string()
   .max(40)
   .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be a date like 2025-05-01 or a time like 2025-05-01T10:00:00Z',
+    message: english(sm('date_or_time')),
   });
+const notEmpty = english(pm('not_empty'));
 const days = z.number().int().min(1).max(MAX_DAYS);
-const name = z.string().trim().min(1, 'must not be empty').max(200);
+const name = z.string().trim().min(1, notEmpty).max(200);
 const amount = z.number().min(0).max(1e15);
 
 /** A time window: the last N days (up to the evaluation time) or between two dates (`to` exclusive). */
@@ -29,7 +32,7 @@ export const windowSchema = z.union([
   z.strictObject({ lastDays: days }),
   z
     .strictObject({ from: isoDate, to: isoDate })
-    .refine((w) => Date.parse(w.from) < Date.parse(w.to), { message: 'to must be after from', path: ['to'] }),
+    .refine((w) => Date.parse(w.from) < Date.parse(w.to), { message: english(sm('to_after_from')), path: ['to'] }),
 ]);
 export type RuleWindow = z.infer<typeof windowSchema>;
 
@@ -54,7 +57,7 @@ export type TraitOp = (typeof TRAIT_OPS)[number];
 const traitCondition = z
   .strictObject({
     type: z.literal('trait'),
-    trait: z.string().trim().min(1, 'must not be empty').max(100),
+    trait: z.string().trim().min(1, notEmpty).max(100),
     op: z.enum(TRAIT_OPS),
     value: z.union([z.string().max(500), z.number(), z.boolean(), z.array(z.string().max(500)).max(200)]).optional(),
     days: z.number().int().min(1).max(366).optional(),
@@ -67,35 +70,34 @@ const traitCondition = z
         return;
       case 'within_last_days':
       case 'birthday_in_next_days':
-        if (c.days === undefined) need('days', `is required with op ${c.op}`);
+        if (c.days === undefined) need('days', english(sm('required_with_op', { op: c.op })));
         return;
       case 'in':
-        if (!Array.isArray(c.value) || c.value.length === 0) need('value', 'must be a non-empty list with op in');
+        if (!Array.isArray(c.value) || c.value.length === 0) need('value', english(sm('non_empty_list_with_in')));
         return;
       case 'gt':
       case 'gte':
       case 'lt':
       case 'lte':
-        if (typeof c.value !== 'number') need('value', `must be a number with op ${c.op}`);
+        if (typeof c.value !== 'number') need('value', english(sm('number_with_op', { op: c.op })));
         return;
       case 'before':
       case 'after':
-        if (!isoDate.safeParse(c.value).success) need('value', 'must be a date like 2025-05-01');
+        if (!isoDate.safeParse(c.value).success) need('value', english(sm('date')));
         return;
       default:
-        if (c.value === undefined || Array.isArray(c.value))
-          need('value', `must be a string, number or boolean with op ${c.op}`);
+        if (c.value === undefined || Array.isArray(c.value)) need('value', english(sm('scalar_with_op', { op: c.op })));
     }
   });
 
 const tagCondition = z.strictObject({
   type: z.literal('tag'),
-  tag: z.string().trim().min(1, 'must not be empty').max(60),
+  tag: z.string().trim().min(1, notEmpty).max(60),
   op: z.enum(['has', 'has_not']),
 });
 
 const propertyFilter = z.strictObject({
-  property: z.string().trim().min(1, 'must not be empty').max(100),
+  property: z.string().trim().min(1, notEmpty).max(100),
   op: z.enum(['equals', 'not_equals', 'contains', 'gt', 'lt', 'in']),
   value: z.union([
     z.string().max(500),
@@ -127,7 +129,7 @@ const ordersCondition = z
   })
   .superRefine((c, ctx) => {
     if (c.op === 'between' && (c.value2 === undefined || c.value2 < c.value)) {
-      ctx.addIssue({ code: 'custom', message: 'is required with op between, and at least value', path: ['value2'] });
+      ctx.addIssue({ code: 'custom', message: english(sm('value2_with_between')), path: ['value2'] });
     }
   });
 
@@ -149,16 +151,16 @@ const boughtCondition = z
   })
   .superRefine((c, ctx) => {
     if (!c.product && !c.category) {
-      ctx.addIssue({ code: 'custom', message: 'give a product or a category', path: ['product'] });
+      ctx.addIssue({ code: 'custom', message: english(sm('product_or_category')), path: ['product'] });
     }
   });
 
 function dateOpCheck(c: { op: string; value?: string; days?: number }, ctx: z.RefinementCtx) {
   if ((c.op === 'before' || c.op === 'after') && c.value === undefined) {
-    ctx.addIssue({ code: 'custom', message: `is required with op ${c.op}`, path: ['value'] });
+    ctx.addIssue({ code: 'custom', message: english(sm('required_with_op', { op: c.op })), path: ['value'] });
   }
   if (c.op.endsWith('within_last_days') && c.days === undefined) {
-    ctx.addIssue({ code: 'custom', message: `is required with op ${c.op}`, path: ['days'] });
+    ctx.addIssue({ code: 'custom', message: english(sm('required_with_op', { op: c.op })), path: ['days'] });
   }
 }
 
@@ -175,7 +177,7 @@ const factChannelsCondition = z.strictObject({
   type: z.literal('fact'),
   fact: z.literal('channels'),
   op: z.enum(['includes', 'excludes']),
-  value: z.string().trim().min(1, 'must not be empty').max(40),
+  value: z.string().trim().min(1, notEmpty).max(40),
 });
 const factAcquisitionCondition = z
   .strictObject({
@@ -188,7 +190,7 @@ const factAcquisitionCondition = z
     if ((c.op === 'in') !== Array.isArray(c.value)) {
       ctx.addIssue({
         code: 'custom',
-        message: c.op === 'in' ? 'must be a list with op in' : `must be one channel with op ${c.op}`,
+        message: english(c.op === 'in' ? sm('list_with_in') : sm('one_channel_with_op', { op: c.op })),
         path: ['value'],
       });
     }
@@ -196,7 +198,7 @@ const factAcquisitionCondition = z
 
 const segmentCondition = z.strictObject({
   type: z.literal('segment'),
-  segmentId: z.string().trim().min(1, 'must not be empty').max(100),
+  segmentId: z.string().trim().min(1, notEmpty).max(100),
   op: z.enum(['in', 'not_in']),
 });
 
@@ -228,6 +230,8 @@ export type SegmentRule = { all: SegmentRule[] } | { any: SegmentRule[] } | { no
 export interface RuleIssue {
   path: (string | number)[];
   message: string;
+  /** zod's own issue, when `message` is zod's default text (so the error mapping can translate it). */
+  zod?: z.core.$ZodIssue;
 }
 
 /**
@@ -240,11 +244,11 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
   const walk = (v: unknown, path: (string | number)[], depth: number): SegmentRule | null => {
     nodes++;
     if (nodes > MAX_RULE_NODES) {
-      issues.push({ path, message: `a rule has at most ${MAX_RULE_NODES} conditions and groups` });
+      issues.push({ path, message: english(sm('too_many_nodes', { max: MAX_RULE_NODES })) });
       return null;
     }
     if (!v || typeof v !== 'object' || Array.isArray(v)) {
-      issues.push({ path, message: 'must be a condition or a group {all:[…]} | {any:[…]} | {not:…}' });
+      issues.push({ path, message: english(sm('not_a_node', { groups: '{all:[…]} | {any:[…]} | {not:…}' })) });
       return null;
     }
     const o = v as Record<string, unknown>;
@@ -252,11 +256,16 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
     if (group) {
       const extra = Object.keys(o).filter((k) => k !== group);
       if (extra.length) {
-        issues.push({ path: [...path, extra[0] as string], message: `Unknown field in a group: ${extra.join(', ')}` });
+        issues.push({
+          path: [...path, extra[0] as string],
+          message: english(
+            sm(extra.length > 1 ? 'unknown_group_fields' : 'unknown_group_field', { keys: extra.join(', ') }),
+          ),
+        });
         return null;
       }
       if (depth >= MAX_RULE_DEPTH) {
-        issues.push({ path: [...path, group], message: `groups nest at most ${MAX_RULE_DEPTH - 1} levels deep` });
+        issues.push({ path: [...path, group], message: english(sm('too_deep', { levels: MAX_RULE_DEPTH - 1 })) });
         return null;
       }
       if (group === 'not') {
@@ -265,11 +274,11 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
       }
       const list = o[group];
       if (!Array.isArray(list) || list.length === 0) {
-        issues.push({ path: [...path, group], message: 'must be a non-empty list of conditions or groups' });
+        issues.push({ path: [...path, group], message: english(sm('empty_group')) });
         return null;
       }
       if (list.length > MAX_GROUP_CHILDREN) {
-        issues.push({ path: [...path, group], message: `must have at most ${MAX_GROUP_CHILDREN} items` });
+        issues.push({ path: [...path, group], message: english(sm('too_many_children', { max: MAX_GROUP_CHILDREN })) });
         return null;
       }
       const children = list.map((c, i) => walk(c, [...path, group, i], depth + 1));
@@ -280,14 +289,17 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
     if (!r.success) {
       for (const i of r.error.issues) {
         let message = i.message;
-        if (i.code === 'unrecognized_keys') message = `Unknown field: ${i.keys.join(', ')}`;
-        if (i.code === 'invalid_union' && (i.path.at(-1) === 'type' || i.path.at(-1) === 'fact' || !i.path.length)) {
-          message =
-            i.path.at(-1) === 'fact'
-              ? 'must be one of first_seen_at, last_seen_at, channels, acquisition_channel'
-              : 'type must be one of trait, tag, event, orders, last_order, bought, fact, segment';
+        let zod: z.core.$ZodIssue | undefined = i.code === 'custom' ? undefined : i;
+        if (i.code === 'unrecognized_keys') {
+          zod = undefined;
+          message = english(pm(i.keys.length > 1 ? 'unknown_fields' : 'unknown_field', { keys: i.keys.join(', ') }));
         }
-        issues.push({ path: [...path, ...(i.path as (string | number)[])], message });
+        if (i.code === 'invalid_union' && (i.path.at(-1) === 'type' || i.path.at(-1) === 'fact' || !i.path.length)) {
+          message = i.path.at(-1) === 'fact' ? english(sm('fact_one_of')) : english(sm('type_one_of'));
+          zod = undefined;
+        }
+        const at = [...path, ...(i.path as (string | number)[])];
+        issues.push(zod ? { path: at, message, zod } : { path: at, message });
       }
       return null;
     }
@@ -295,7 +307,7 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
   };
   const rule = walk(input, [], 1);
   if (!rule || issues.length)
-    return { rule: null, issues: issues.length ? issues : [{ path: [], message: 'is invalid' }] };
+    return { rule: null, issues: issues.length ? issues : [{ path: [], message: english(pm('is_invalid')) }] };
   return { rule, issues: [] };
 }
 
@@ -303,7 +315,14 @@ export function checkRule(input: unknown): { rule: SegmentRule; issues: [] } | {
 export const segmentRuleSchema = z.unknown().transform((v, ctx): SegmentRule => {
   const r = checkRule(v);
   if (r.rule) return r.rule;
-  for (const i of r.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+  for (const i of r.issues) {
+    // zod's own issues keep their code and fields, for the error mapping to render them in Spanish.
+    ctx.addIssue(
+      i.zod
+        ? ({ ...i.zod, path: i.path } as z.core.$ZodRawIssue)
+        : { code: 'custom', message: i.message, path: i.path },
+    );
+  }
   return z.NEVER;
 });
 // For the OpenAPI document: the shape of a rule (groups recurse into any rule).

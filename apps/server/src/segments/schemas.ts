@@ -1,9 +1,21 @@
 import { z } from 'zod';
+import { english, pm } from '../platform/messages.js';
+import { sm } from './messages.js';
 import { segmentRuleSchema } from './rules.js';
 
-const segmentName = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
-const description = z.string().trim().max(1000, 'must be at most 1000 characters');
-const customerIds = z.array(z.string().min(1).max(100)).min(1, 'must name at least one customer').max(10_000);
+const segmentName = z
+  .string()
+  .trim()
+  .min(1, english(pm('not_empty')))
+  .max(100, english(pm('at_most_chars', { max: 100 })));
+const description = z
+  .string()
+  .trim()
+  .max(1000, english(pm('at_most_chars', { max: 1000 })));
+const customerIds = z
+  .array(z.string().min(1).max(100))
+  .min(1, english(sm('name_at_least_one_customer')))
+  .max(10_000);
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const explainParams = z.strictObject({
@@ -32,7 +44,7 @@ export const updateSegmentBody = z
     description: description.nullable().optional(),
     rule: segmentRuleSchema.optional().describe('Dynamic segments only: replaces the rule; members follow at once'),
   })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'must change at least one field' });
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: english(pm('must_change_a_field')) });
 export type UpdateSegmentBody = z.infer<typeof updateSegmentBody>;
 
 export const membersQuery = z.strictObject({
@@ -44,7 +56,7 @@ export const customerIdsBody = z.strictObject({ customerIds });
 export const csvBody = z.strictObject({
   csv: z
     .string()
-    .min(1, 'must not be empty')
+    .min(1, english(pm('not_empty')))
     .max(900_000)
     .describe('One column of emails, phone numbers or customer ids (cus_…), one per line; a header line is skipped'),
 });

@@ -6,6 +6,8 @@ import { normalizeEmail, normalizePhone } from '../customers/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { pm } from '../platform/messages.js';
+import { sm } from './messages.js';
 import * as repo from './repository.js';
 import { type Condition, referencedSegments, type SegmentRule } from './rules.js';
 import type { CreateSegmentBody, UpdateSegmentBody } from './schemas.js';
@@ -15,8 +17,7 @@ export const MAX_STATIC_BATCH = 10_000;
 const DIRTY_BATCH = 1000;
 
 const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23505';
-const nameTaken = (name: string) =>
-  new ConflictError('name_taken', `name: a segment called "${name}" already exists`, 'name');
+const nameTaken = (name: string) => new ConflictError('name_taken', sm('name_taken', { name }), 'name');
 const pathOf = (base: string, path: (string | number)[]) => [base, ...path].join('.');
 
 export function segmentView(s: repo.SegmentRow) {
@@ -50,7 +51,7 @@ export function customerSummaryView(c: repo.CustomerSummaryRow) {
 
 export async function getSegmentOrThrow(db: Db | Tx, workspaceId: string, id: string) {
   const s = await repo.findSegment(db, workspaceId, id);
-  if (!s) throw new NotFoundError('Segment', 'id');
+  if (!s) throw new NotFoundError(sm('segment_not_found'), 'id');
   return s;
 }
 
@@ -88,7 +89,7 @@ async function checkReferences(db: Db | Tx, workspaceId: string, rule: SegmentRu
   for (const ref of refs) {
     const field = pathOf('rule', [...ref.path, 'segmentId']);
     if (!byId.has(ref.id))
-      throw new UserError(400, 'invalid_rule', `${field}: no segment ${ref.id} in this workspace`, field);
+      throw new UserError(400, 'invalid_rule', sm('no_such_segment', { field, id: ref.id }), field);
     if (selfId === null) continue;
     // Does the referenced segment lead back to this one?
     const seen = new Set<string>();
@@ -96,7 +97,7 @@ async function checkReferences(db: Db | Tx, workspaceId: string, rule: SegmentRu
     while (stack.length) {
       const id = stack.pop() as string;
       if (id === selfId) {
-        throw new UserError(400, 'segment_cycle', `${field}: segments would refer to each other in a cycle`, field);
+        throw new UserError(400, 'segment_cycle', sm('segment_cycle', { field }), field);
       }
       if (seen.has(id)) continue;
       seen.add(id);
@@ -116,9 +117,9 @@ export async function createSegment(
   now = new Date(),
 ) {
   if (body.kind === 'dynamic' && !body.rule)
-    throw new UserError(400, 'invalid_request', 'rule: a dynamic segment needs a rule', 'rule');
+    throw new UserError(400, 'invalid_request', sm('dynamic_needs_rule'), 'rule');
   if (body.kind === 'static' && body.rule) {
-    throw new UserError(400, 'invalid_request', 'rule: a static list has no rule (add members by hand or CSV)', 'rule');
+    throw new UserError(400, 'invalid_request', sm('static_no_rule_create'), 'rule');
   }
   try {
     return await db.transaction().execute(async (tx) => {
@@ -153,7 +154,7 @@ export async function updateSegment(
       await repo.lockWorkspaceSegments(tx, workspaceId);
       const current = await getSegmentOrThrow(tx, workspaceId, id);
       if (body.rule && current.kind === 'static') {
-        throw new UserError(400, 'invalid_request', 'rule: a static list has no rule', 'rule');
+        throw new UserError(400, 'invalid_request', sm('static_no_rule'), 'rule');
       }
       if (body.rule) await checkReferences(tx, workspaceId, body.rule, id);
       const row = (await repo.updateSegment(tx, workspaceId, id, body)) as repo.SegmentRow;
@@ -176,7 +177,9 @@ export async function deleteSegment(db: Db, workspaceId: string, id: string) {
     if (users.length) {
       throw new ConflictError(
         'segment_in_use',
-        `id: segment ${users.map((s) => `"${s.name}"`).join(', ')} refers to this one; change it first`,
+        sm(users.length > 1 ? 'segments_in_use' : 'segment_in_use', {
+          names: users.map((s) => `"${s.name}"`).join(', '),
+        }),
         'id',
       );
     }
@@ -276,7 +279,7 @@ export async function refreshMarked(db: Db, workspaceId: string, now = new Date(
 export async function explainMembership(db: Db, workspaceId: string, id: string, customerId: string, now = new Date()) {
   const s = await getSegmentOrThrow(db, workspaceId, id);
   const live = await repo.liveCustomerIds(db, workspaceId, [customerId]);
-  if (!live.has(customerId)) throw new NotFoundError('Customer', 'customerId');
+  if (!live.has(customerId)) throw new NotFoundError(sm('customer_not_found'), 'customerId');
   const member = await repo.isMember(db, workspaceId, id, customerId);
   if (!s.rule) return { member, matches: member, explanation: null };
   const { nodes, row } = await repo.explainCustomer(db, s.rule, { workspaceId, now, scope: [customerId] });
@@ -313,7 +316,7 @@ export async function listMembers(db: Db, workspaceId: string, id: string, q: { 
   let after: string | null = null;
   if (q.cursor) {
     after = Buffer.from(q.cursor, 'base64url').toString('utf8');
-    if (!after) throw new UserError(400, 'invalid_request', 'cursor: not a cursor this endpoint returned', 'cursor');
+    if (!after) throw new UserError(400, 'invalid_request', pm('not_a_cursor'), 'cursor');
   }
   const rows = await repo.memberPage(db, workspaceId, id, after, q.limit + 1);
   const page = rows.slice(0, q.limit);
@@ -327,7 +330,7 @@ export async function listMembers(db: Db, workspaceId: string, id: string, q: { 
 async function staticSegment(tx: Tx, workspaceId: string, id: string) {
   const s = await getSegmentOrThrow(tx, workspaceId, id);
   if (s.kind !== 'static') {
-    throw new ConflictError('segment_not_static', 'id: members of a dynamic segment follow its rule', 'id');
+    throw new ConflictError('segment_not_static', sm('members_follow_rule'), 'id');
   }
   return s;
 }
@@ -390,7 +393,7 @@ export async function addStaticMembersCsv(
     if (!value) return;
     if (i === 0 && /^(e-?mail|phone|mobile|id|customer_?id|customer)$/i.test(value)) return;
     if (entries.length + notFound.length >= MAX_STATIC_BATCH) {
-      throw new UserError(400, 'too_many_lines', `csv: at most ${MAX_STATIC_BATCH} lines at once`, 'csv');
+      throw new UserError(400, 'too_many_lines', sm('too_many_lines', { max: MAX_STATIC_BATCH }), 'csv');
     }
     if (value.startsWith('cus_')) {
       entries.push({ line: i + 1, value, kind: 'id', key: value });
