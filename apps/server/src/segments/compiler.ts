@@ -329,7 +329,9 @@ export class RuleCompiler {
         const prefix = c.type === 'rfm' ? 'r' : 'l';
         if (!this.ctx.explain) return this.#inSet(sql`select x.id as customer_id from (${members}) x`, prefix, true);
         const a = this.#join(sql`select x.id as customer_id from (${members}) x`, prefix);
-        return { matched: sql`${a}.customer_id is not null`, notNull: true };
+        // The customer's own cell / stage would cost a scan per cell: explain reports membership, as for segments.
+        const member = sql`${a}.customer_id is not null`;
+        return { matched: member, actual: member, notNull: true };
       }
     }
   }

@@ -153,7 +153,10 @@ describe('rfm and lifecycle conditions', () => {
     expect(names(m.rows)).toEqual(['ana', 'ben']);
     const e = await explainMembership(t.ctx.db, ws, seg.id, ids.ben as string, NOW);
     expect(e.matches).toBe(true);
-    expect(e.explanation?.children?.map((c) => c.matched)).toEqual([true, false]);
+    expect(e.explanation?.children?.map((c) => [c.matched, c.actual])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
   });
 
   it('refuses unknown cells and stages, naming the field', async () => {
