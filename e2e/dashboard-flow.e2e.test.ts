@@ -201,6 +201,25 @@ describe('the dashboard in a browser', () => {
     await page.goBack();
   });
 
+  it('opens the customers of a lifecycle stage and of an RFM cell as a segment', async () => {
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    await page.getByTestId('stage-new').click();
+    await page.waitForURL((url) => url.pathname === '/segments/new' && url.searchParams.has('rule'));
+    await page.getByText('Is in the lifecycle stage New').first().waitFor();
+    await expect.poll(() => page.getByTestId('live-count').textContent(), POLL).toBe('3');
+    await page.goBack();
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    const cells = page.getByRole('list', { name: 'Customers and revenue per group' });
+    await cells.getByRole('link').first().click();
+    await page.waitForURL((url) => url.pathname === '/segments/new' && url.searchParams.has('rule'));
+    await page
+      .getByText(/Is in the RFM group/)
+      .first()
+      .waitFor();
+    await page.getByTestId('live-count').waitFor();
+    await page.goBack();
+  });
+
   it('creates a goal and shows its progress', async () => {
     await page.waitForURL((url) => url.pathname === '/dashboard');
     const goals = page.getByRole('region', { name: 'Goals' });

@@ -6,9 +6,12 @@
  * docs/adr/0007-segment-compiler-reads-tables.md.
  */
 import { type RawBuilder, sql } from 'kysely';
+import { lifecycleMembersSql, rfmMembersSql } from '../analytics/index.js';
+import type { Db, Tx } from '../platform/db.js';
 import type {
   Condition,
   EventCondition,
+  LifecycleCondition,
   OrdersCondition,
   PropertyFilter,
   RuleWindow,
@@ -30,6 +33,33 @@ export interface CompileContext {
    * it names: a smaller hash, and an inner join when the condition stands at the top level.
    */
   explain?: boolean;
+  /**
+   * The subqueries of lifecycle conditions' members, by `lifecycleKey(stages)`: they need the
+   * workspace's thresholds, read beforehand by `resolveRule`.
+   */
+  lifecycle?: Map<string, RawBuilder<{ id: string }>>;
+}
+
+/** The key of a lifecycle condition's stages in `CompileContext.lifecycle`. */
+export const lifecycleKey = (stages: readonly string[]) => [...stages].sort().join(',');
+
+/** The context with what compiling the rule needs from the database (lifecycle thresholds). */
+export async function resolveRule(db: Db | Tx, rule: SegmentRule, ctx: CompileContext): Promise<CompileContext> {
+  const wanted: LifecycleCondition['stages'][] = [];
+  const walk = (r: SegmentRule): void => {
+    if ('all' in r) r.all.forEach(walk);
+    else if ('any' in r) r.any.forEach(walk);
+    else if ('not' in r) walk(r.not);
+    else if (r.type === 'lifecycle') wanted.push(r.stages);
+  };
+  walk(rule);
+  if (!wanted.length) return ctx;
+  const lifecycle = new Map(ctx.lifecycle);
+  for (const stages of wanted) {
+    const key = lifecycleKey(stages);
+    if (!lifecycle.has(key)) lifecycle.set(key, await lifecycleMembersSql(db, ctx.workspaceId, stages, ctx.now));
+  }
+  return { ...ctx, lifecycle };
 }
 
 /** One node of the rule, compiled: its truth (and, for a condition, the value it looked at). */
@@ -284,6 +314,24 @@ export class RuleCompiler {
         const a = this.#join(sql`select s.customer_id, 1 as n from (${members}) s`, 's');
         const member = sql`${a}.n is not null`;
         return { matched: c.op === 'in' ? member : sql`not (${member})`, actual: member, notNull: true };
+      }
+      case 'rfm':
+      case 'lifecycle': {
+        // Analytics' own definitions, embedded. The cells / stages are ranks and thresholds over the
+        // whole workspace, so the subquery is never restricted to the scope; the outer query is.
+        let members: Sql;
+        if (c.type === 'rfm') members = rfmMembersSql(ws, c.cells);
+        else {
+          const resolved = this.ctx.lifecycle?.get(lifecycleKey(c.stages));
+          if (!resolved) throw new Error('lifecycle condition compiled without resolveRule');
+          members = resolved;
+        }
+        const prefix = c.type === 'rfm' ? 'r' : 'l';
+        if (!this.ctx.explain) return this.#inSet(sql`select x.id as customer_id from (${members}) x`, prefix, true);
+        const a = this.#join(sql`select x.id as customer_id from (${members}) x`, prefix);
+        // The customer's own cell / stage would cost a scan per cell: explain reports membership, as for segments.
+        const member = sql`${a}.customer_id is not null`;
+        return { matched: member, actual: member, notNull: true };
       }
     }
   }

@@ -5,7 +5,7 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../platform/db.js';
-import { type CompileContext, matchingFrom, matchingIdsQuery, RuleCompiler } from './compiler.js';
+import { type CompileContext, matchingFrom, matchingIdsQuery, RuleCompiler, resolveRule } from './compiler.js';
 import type { SegmentRule } from './rules.js';
 
 type Exec = Db | Tx;
@@ -120,7 +120,7 @@ export async function countAndSample(
   ctx: CompileContext,
   limit: number,
 ): Promise<{ count: number; sample: CustomerSummaryRow[] }> {
-  const { from } = matchingFrom(rule, ctx);
+  const { from } = matchingFrom(rule, await resolveRule(db, rule, ctx));
   const [count, sample] = await Promise.all([
     sql<{ n: number }>`select count(*)::int as n ${from}`.execute(db),
     sql<CustomerSummaryRow>`select ${SUMMARY_COLUMNS} ${from} limit ${limit}`.execute(db),
@@ -144,7 +144,7 @@ export async function applyRule(
   // A FULL JOIN can only run as a hash or merge join, so the difference never degrades into a
   // nested loop over the (statistics-less) CTE, whatever the planner guesses about its size.
   const r = await sql<{ entered: number; exited: number }>`
-    with target as materialized (${matchingIdsQuery(rule, ctx)}),
+    with target as materialized (${matchingIdsQuery(rule, await resolveRule(tx, rule, ctx))}),
     current as (
       select m.customer_id from segment_members m
       where m.segment_id = ${segment.id} and m.workspace_id = ${ws}${scope}),
@@ -184,7 +184,7 @@ export async function updateMemberCount(tx: Exec, workspaceId: string, id: strin
 
 /** One customer, every node of a rule: whether it matched and the value it looked at. */
 export async function explainCustomer(db: Exec, rule: SegmentRule, ctx: CompileContext) {
-  const compiler = new RuleCompiler({ ...ctx, explain: true });
+  const compiler = new RuleCompiler({ ...(await resolveRule(db, rule, ctx)), explain: true });
   compiler.compile(rule);
   const cols: RawBuilder<unknown>[] = [];
   compiler.nodes.forEach((n, i) => {

@@ -5,6 +5,7 @@
  * the exact path at fault, e.g. `rule.all.1.count.value`.
  */
 import { z } from 'zod';
+import { LIFECYCLE_STAGES, RFM_CELLS } from '../analytics/index.js';
 import { english, pm } from '../platform/messages.js';
 import { sm } from './messages.js';
 
@@ -202,6 +203,18 @@ const segmentCondition = z.strictObject({
   op: z.enum(['in', 'not_in']),
 });
 
+/** The customer is in one of these named RFM cells (analytics' RFM, docs/metrics.md). */
+const rfmCondition = z.strictObject({
+  type: z.literal('rfm'),
+  cells: z.array(z.enum(RFM_CELLS)).min(1).max(RFM_CELLS.length),
+});
+
+/** The customer is in one of these lifecycle stages now (analytics' lifecycle, with the workspace's thresholds). */
+const lifecycleCondition = z.strictObject({
+  type: z.literal('lifecycle'),
+  stages: z.array(z.enum(LIFECYCLE_STAGES)).min(1).max(LIFECYCLE_STAGES.length),
+});
+
 const factCondition = z.discriminatedUnion('fact', [
   factDateCondition,
   factChannelsCondition,
@@ -218,12 +231,15 @@ export const conditionSchema = z.discriminatedUnion('type', [
   boughtCondition,
   factCondition,
   segmentCondition,
+  rfmCondition,
+  lifecycleCondition,
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 export type TraitCondition = z.infer<typeof traitCondition>;
 export type EventCondition = z.infer<typeof eventCondition>;
 export type OrdersCondition = z.infer<typeof ordersCondition>;
 export type PropertyFilter = z.infer<typeof propertyFilter>;
+export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
 
 export type SegmentRule = { all: SegmentRule[] } | { any: SegmentRule[] } | { not: SegmentRule } | Condition;
 
@@ -356,6 +372,8 @@ export function isTimeBased(rule: SegmentRule): boolean {
   if ('all' in rule) return rule.all.some(isTimeBased);
   if ('any' in rule) return rule.any.some(isTimeBased);
   if ('not' in rule) return isTimeBased(rule.not);
+  // Lifecycle stages move with time; RFM scores are ranks over the whole workspace.
+  if (rule.type === 'lifecycle' || rule.type === 'rfm') return true;
   if ('within' in rule && rule.within && 'lastDays' in rule.within) return true;
   return (
     'op' in rule &&

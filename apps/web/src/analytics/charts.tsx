@@ -53,9 +53,9 @@ import {
   ruleForCohortCell,
   ruleForFunnelStep,
   ruleForKpi,
+  ruleForRfmCell,
   ruleForStage,
   ruleForTier,
-  todayIn,
 } from './model';
 import { CustomersLink, channelColor, DashCard, periodLabel, useKpiFormat } from './parts';
 
@@ -547,22 +547,32 @@ export function RfmCard() {
                         const cell = rfmCellOf(r, fr);
                         const n = count(r, fr);
                         const name = t(`analytics.rfm.cells.${cell}.name`);
+                        const label = t('analytics.rfm.cellLabel', {
+                          r,
+                          f: fr,
+                          cell: name,
+                          count: n,
+                          formatted: f.number(n),
+                        });
+                        // The link names the cell: its customers are the whole cell's (R, F alone is not a rule).
                         return (
-                          <Table.Td
-                            key={fr}
-                            ta="center"
-                            py={8}
-                            title={t('analytics.rfm.cellLabel', {
-                              r,
-                              f: fr,
-                              cell: name,
-                              count: n,
-                              formatted: f.number(n),
-                            })}
-                            style={{ ...rfmStyle(cell), borderRadius: 4, fontSize: 12, fontWeight: 600 }}
-                          >
-                            {f.number(n)}
-                            <VisuallyHidden> {name}</VisuallyHidden>
+                          <Table.Td key={fr} p={0} style={{ ...rfmStyle(cell), borderRadius: 4 }}>
+                            <Anchor
+                              component={RouterLink}
+                              to={newSegmentLink(ruleForRfmCell(cell), name)}
+                              title={label}
+                              aria-label={label}
+                              underline="never"
+                              display="block"
+                              ta="center"
+                              py={8}
+                              c="inherit"
+                              data-testid={`rfm-cell-${r}-${fr}`}
+                              style={{ fontSize: 12, fontWeight: 600 }}
+                            >
+                              {f.number(n)}
+                              <VisuallyHidden> {name}</VisuallyHidden>
+                            </Anchor>
                           </Table.Td>
                         );
                       })}
@@ -592,12 +602,15 @@ export function RfmCard() {
                           {t(`analytics.rfm.cells.${key}.name`)}
                         </Badge>
                       </Tooltip>
-                      <Text size="xs" ta="right">
-                        {t('analytics.rfm.cellSummary', {
-                          customers: f.number(c?.customers ?? 0),
-                          revenue: f.money(c?.revenue ?? 0, data.currency),
-                        })}
-                      </Text>
+                      <Group gap="xs" wrap="nowrap" justify="flex-end">
+                        <Text size="xs" ta="right">
+                          {t('analytics.rfm.cellSummary', {
+                            customers: f.number(c?.customers ?? 0),
+                            revenue: f.money(c?.revenue ?? 0, data.currency),
+                          })}
+                        </Text>
+                        <CustomersLink rule={ruleForRfmCell(key)} name={t(`analytics.rfm.cells.${key}.name`)} />
+                      </Group>
                     </Group>
                   </li>
                 );
@@ -612,7 +625,7 @@ export function RfmCard() {
 
 // ── lifecycle ──
 
-export function LifecycleCard({ timeZone }: { timeZone: string }) {
+export function LifecycleCard() {
   const { t } = useTranslation();
   const { f } = useKpiFormat();
   const lifecycle = useLifecycle();
@@ -637,14 +650,13 @@ export function LifecycleCard({ timeZone }: { timeZone: string }) {
         const data = lifecycle.data;
         if (!data) return null;
         const total = data.stages.reduce((n, s) => n + s.customers, 0);
-        const today = todayIn(timeZone);
         const flow = LIFECYCLE_STAGES.filter((s) => s !== 'won_back');
         const stageBox = (stage: (typeof LIFECYCLE_STAGES)[number]): ReactNode => {
           const n = data.stages.find((s) => s.stage === stage)?.customers ?? 0;
           return (
             <UnstyledButton
               component={RouterLink}
-              to={newSegmentLink(ruleForStage(stage, data.thresholds, today), t(`analytics.lifecycle.stages.${stage}`))}
+              to={newSegmentLink(ruleForStage(stage), t(`analytics.lifecycle.stages.${stage}`))}
               aria-label={t('analytics.lifecycle.stageLabel', {
                 stage: t(`analytics.lifecycle.stages.${stage}`),
                 count: n,

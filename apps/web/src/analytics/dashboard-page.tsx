@@ -224,7 +224,7 @@ export function DashboardPage() {
           <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
             <RfmCard />
             <Stack gap="md">
-              <LifecycleCard timeZone={timeZone} />
+              <LifecycleCard />
               <ValueTiersCard />
             </Stack>
           </SimpleGrid>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { incompleteFields, type SegmentRule } from '../segments/rules';
-import { KPI_KEYS, LIFECYCLE_STAGES } from './api';
+import { incompleteFields, newSegmentLink, parseRuleParam, type SegmentRule } from '../segments/rules';
+import { KPI_KEYS, LIFECYCLE_STAGES, RFM_CELLS } from './api';
 import {
   addMonths,
   HEAT_BINS,
@@ -13,6 +13,7 @@ import {
   rfmCellOf,
   ruleForCohortCell,
   ruleForKpi,
+  ruleForRfmCell,
   ruleForStage,
   ruleForTier,
   todayIn,
@@ -197,10 +198,19 @@ describe('the customers behind a number', () => {
     expect(ruleForTier('low', [{ tier: 'low', minRevenue: null }])).toBeNull();
   });
 
-  it('makes a complete rule for every lifecycle stage', () => {
-    const th = { activeDays: 30, atRiskDays: 90, lapsedDays: 180, derived: true };
-    for (const stage of LIFECYCLE_STAGES)
-      expect(incompleteFields(ruleForStage(stage, th, '2025-03-31')), stage).toEqual([]);
+  it('makes a complete rule for every lifecycle stage and RFM cell, with the server-side condition', () => {
+    for (const stage of LIFECYCLE_STAGES) {
+      expect(ruleForStage(stage)).toEqual({ all: [{ type: 'lifecycle', stages: [stage] }] });
+      expect(incompleteFields(ruleForStage(stage)), stage).toEqual([]);
+    }
+    for (const cell of RFM_CELLS) {
+      expect(ruleForRfmCell(cell)).toEqual({ all: [{ type: 'rfm', cells: [cell] }] });
+      expect(incompleteFields(ruleForRfmCell(cell)), cell).toEqual([]);
+    }
+    // A dashboard link round-trips through the address (`/segments/new?rule=…`).
+    const link = newSegmentLink(ruleForRfmCell('at_risk'), 'At risk');
+    const rule = new URL(link, 'http://x').searchParams.get('rule');
+    expect(parseRuleParam(rule)).toEqual({ all: [{ type: 'rfm', cells: ['at_risk'] }] });
   });
 });
 

@@ -4,7 +4,7 @@
  * open the segment editor pre-filled with them.
  */
 import type { Condition, SegmentRule } from '../segments/rules';
-import type { Interval, KpiKey, LifecycleStage, Period, RfmCell, Thresholds, ValueTier } from './api';
+import type { Interval, KpiKey, LifecycleStage, Period, RfmCell, ValueTier } from './api';
 
 // ── dates (calendar days, `YYYY-MM-DD`) ──
 
@@ -231,43 +231,14 @@ export function ruleForTier(
   return { all: [{ type: 'orders', metric: 'count', op: 'gte', value: 1 }, ...parts] };
 }
 
-/** Customers in a lifecycle stage (docs/metrics.md), with today's date and the thresholds. */
-export function ruleForStage(stage: LifecycleStage, th: Thresholds, today: string): SegmentRule {
-  const recentStart = addDays(today, -th.activeDays + 1);
-  const isNew: SegmentRule = {
-    all: [
-      { type: 'last_order', op: 'within_last_days', days: th.activeDays },
-      { not: orderedIn({ from: EPOCH, to: recentStart }) },
-    ],
-  };
-  switch (stage) {
-    case 'new':
-      return isNew;
-    case 'won_back':
-      return {
-        all: [
-          { type: 'last_order', op: 'within_last_days', days: th.activeDays },
-          orderedIn({ from: EPOCH, to: recentStart }),
-          { not: orderedIn({ from: addDays(recentStart, -th.lapsedDays), to: recentStart }) },
-        ],
-      };
-    case 'active':
-      return { all: [{ type: 'last_order', op: 'within_last_days', days: th.atRiskDays }, { not: isNew }] };
-    case 'at_risk':
-      return {
-        all: [
-          { type: 'last_order', op: 'not_within_last_days', days: th.atRiskDays },
-          { type: 'last_order', op: 'within_last_days', days: th.lapsedDays },
-        ],
-      };
-    case 'lapsed':
-      return {
-        all: [
-          { type: 'orders', metric: 'count', op: 'gte', value: 1 },
-          { type: 'last_order', op: 'not_within_last_days', days: th.lapsedDays },
-        ],
-      };
-  }
+/** Customers in a lifecycle stage today, with the workspace's thresholds (the server's own definition). */
+export function ruleForStage(stage: LifecycleStage): SegmentRule {
+  return { all: [{ type: 'lifecycle', stages: [stage] }] };
+}
+
+/** Customers in a named RFM cell (the server's own scores). */
+export function ruleForRfmCell(cell: RfmCell): SegmentRule {
+  return { all: [{ type: 'rfm', cells: [cell] }] };
 }
 
 // ── RFM grid ──

@@ -20,6 +20,7 @@ import {
 import { IconArrowDown, IconArrowUp, IconCircleOff, IconFolderPlus, IconPlus, IconTrash } from '@tabler/icons-react';
 import { createContext, type ReactNode, useContext } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { LifecycleStage, RfmCell } from '../analytics/api';
 import { CHANNELS } from '../customers/channels';
 import {
   addChild,
@@ -44,6 +45,7 @@ import {
   isNot,
   LAST_ORDER_OPS,
   type LastOrderCondition,
+  LIFECYCLE_STAGES,
   MAX_RULE_DEPTH,
   moveChild,
   NUMBER_OPS,
@@ -52,6 +54,7 @@ import {
   PROPERTY_OPS,
   type PropertyFilter,
   type PropertyOp,
+  RFM_CELLS,
   type RulePath,
   type RuleWindow,
   removeAt,
@@ -461,6 +464,10 @@ function ConditionFields({ condition, path }: { condition: Condition; path: Rule
       return <FactFields c={condition} path={path} />;
     case 'segment':
       return <SegmentFields c={condition} path={path} />;
+    case 'rfm':
+      return <RfmFields c={condition} path={path} />;
+    case 'lifecycle':
+      return <LifecycleFields c={condition} path={path} />;
   }
 }
 
@@ -1200,5 +1207,41 @@ function SegmentFields({ c, path }: { c: Condition & { type: 'segment' }; path: 
         w={220}
       />
     </>
+  );
+}
+
+function RfmFields({ c, path }: { c: Condition & { type: 'rfm' }; path: RulePath }) {
+  const { t } = useTranslation();
+  const { readOnly } = useBuilder();
+  const { set, error } = useNode(path);
+  return (
+    <MultiSelect
+      size="xs"
+      label={t('segments.builder.rfmCells')}
+      data={RFM_CELLS.map((cell) => ({ value: cell, label: t(`analytics.rfm.cells.${cell}.name`) }))}
+      value={c.cells}
+      onChange={(cells) => set({ ...c, cells: cells as RfmCell[] })}
+      error={error('cells')}
+      disabled={readOnly}
+      w={320}
+    />
+  );
+}
+
+function LifecycleFields({ c, path }: { c: Condition & { type: 'lifecycle' }; path: RulePath }) {
+  const { t } = useTranslation();
+  const { readOnly } = useBuilder();
+  const { set, error } = useNode(path);
+  return (
+    <MultiSelect
+      size="xs"
+      label={t('segments.builder.lifecycleStages')}
+      data={LIFECYCLE_STAGES.map((stage) => ({ value: stage, label: t(`analytics.lifecycle.stages.${stage}`) }))}
+      value={c.stages}
+      onChange={(stages) => set({ ...c, stages: stages as LifecycleStage[] })}
+      error={error('stages')}
+      disabled={readOnly}
+      w={320}
+    />
   );
 }

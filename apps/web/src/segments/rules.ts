@@ -5,6 +5,9 @@
  * errors) points at one node.
  */
 
+import { LIFECYCLE_STAGES, type LifecycleStage, RFM_CELLS, type RfmCell } from '../analytics/api';
+
+export { LIFECYCLE_STAGES, RFM_CELLS };
 export type RuleWindow = { lastDays: number } | { from: string; to: string };
 
 export const TRAIT_OPS = [
@@ -114,6 +117,17 @@ export interface SegmentCondition {
   op: 'in' | 'not_in';
 }
 
+/** In one of analytics' named RFM cells. */
+export interface RfmCondition {
+  type: 'rfm';
+  cells: RfmCell[];
+}
+/** In one of analytics' lifecycle stages, today. */
+export interface LifecycleCondition {
+  type: 'lifecycle';
+  stages: LifecycleStage[];
+}
+
 export type Condition =
   | TraitCondition
   | TagCondition
@@ -122,7 +136,9 @@ export type Condition =
   | LastOrderCondition
   | BoughtCondition
   | FactCondition
-  | SegmentCondition;
+  | SegmentCondition
+  | RfmCondition
+  | LifecycleCondition;
 export type ConditionType = Condition['type'];
 export const CONDITION_TYPES = [
   'trait',
@@ -133,6 +149,8 @@ export const CONDITION_TYPES = [
   'bought',
   'fact',
   'segment',
+  'rfm',
+  'lifecycle',
 ] as const satisfies readonly ConditionType[];
 
 export type GroupOp = 'all' | 'any';
@@ -172,6 +190,10 @@ export function defaultCondition(type: ConditionType): Condition {
       return { type, fact: 'last_seen_at', op: 'within_last_days', days: 30 };
     case 'segment':
       return { type, segmentId: '', op: 'in' };
+    case 'rfm':
+      return { type, cells: [] };
+    case 'lifecycle':
+      return { type, stages: [] };
   }
 }
 
@@ -377,6 +399,10 @@ export function incompleteFields(rule: SegmentRule, path: RulePath = []): Incomp
       return blank(c.value) ? [{ path: [...path, 'value'], reason: 'required' }] : [];
     case 'segment':
       return blank(c.segmentId) ? [{ path: [...path, 'segmentId'], reason: 'required' }] : [];
+    case 'rfm':
+      return c.cells.length ? [] : [{ path: [...path, 'cells'], reason: 'required' }];
+    case 'lifecycle':
+      return c.stages.length ? [] : [{ path: [...path, 'stages'], reason: 'required' }];
   }
 }
 
@@ -438,6 +464,10 @@ export function cleanRule(rule: SegmentRule): SegmentRule {
     }
     case 'segment':
       return c;
+    case 'rfm':
+      return { type: 'rfm', cells: [...c.cells] };
+    case 'lifecycle':
+      return { type: 'lifecycle', stages: [...c.stages] };
   }
 }
 

@@ -1,5 +1,7 @@
 import i18next, { type TFunction } from 'i18next';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { analyticsEn } from '../analytics/locales/en';
+import { analyticsEs } from '../analytics/locales/es';
 import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { segmentsEn } from './locales/en';
@@ -13,8 +15,8 @@ async function contextFor(language: 'en' | 'es', locale: string): Promise<Senten
   await i18n.init({
     lng: language,
     resources: {
-      en: { translation: { segments: segmentsEn, customers: customersEn } },
-      es: { translation: { segments: segmentsEs, customers: customersEs } },
+      en: { translation: { segments: segmentsEn, customers: customersEn, analytics: analyticsEn } },
+      es: { translation: { segments: segmentsEs, customers: customersEs, analytics: analyticsEs } },
     },
     interpolation: { escapeValue: false },
   });
@@ -128,6 +130,16 @@ const cases: { condition: Condition; en: string; es: string }[] = [
     condition: { type: 'segment', segmentId: 'seg_1', op: 'not_in' },
     en: 'Is not in the segment “VIP”',
     es: 'No está en el segmento «VIP»',
+  },
+  {
+    condition: { type: 'rfm', cells: ['at_risk', 'cant_lose'] },
+    en: 'Is in the RFM group At risk or Can’t lose them',
+    es: 'Está en el grupo RFM En riesgo o No podemos perderlos',
+  },
+  {
+    condition: { type: 'lifecycle', stages: ['new', 'won_back'] },
+    en: 'Is in the lifecycle stage New or Won back',
+    es: 'Está en la etapa del ciclo de vida Nuevos o Recuperados',
   },
 ];
 

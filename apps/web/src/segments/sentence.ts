@@ -164,6 +164,20 @@ export function describeCondition(ctx: SentenceContext, c: Condition): string {
     }
     case 'segment':
       return t(`segments.sentence.segment.${c.op}`, { segment: quote(ctx, ctx.segment(c.segmentId)) });
+    case 'rfm':
+      return t('segments.sentence.rfm', {
+        cells: formatList(
+          ctx.locale,
+          c.cells.map((cell) => t(`analytics.rfm.cells.${cell}.name`)),
+        ),
+      });
+    case 'lifecycle':
+      return t('segments.sentence.lifecycle', {
+        stages: formatList(
+          ctx.locale,
+          c.stages.map((stage) => t(`analytics.lifecycle.stages.${stage}`)),
+        ),
+      });
   }
 }
 

@@ -19,6 +19,8 @@ export const segmentsEn = {
     bought: 'Bought a product',
     fact: 'Channel and visits',
     segment: 'Another segment',
+    rfm: 'RFM group',
+    lifecycle: 'Lifecycle stage',
   },
   typeHints: {
     trait: 'A field of the profile: city, plan, birthday…',
@@ -29,6 +31,8 @@ export const segmentsEn = {
     bought: 'A product or a category they bought',
     fact: 'First and last visit, channels used, how they found you',
     segment: 'Is or is not in another segment',
+    rfm: 'A named group of the RFM grid: champions, at risk…',
+    lifecycle: 'New, active, at risk, lapsed or won back, today',
   },
   facts: {
     first_seen_at: 'First seen',
@@ -194,8 +198,12 @@ export const segmentsEn = {
       in: 'Came through {{channel}}',
     },
     segment: { in: 'Is in the segment {{segment}}', not_in: 'Is not in the segment {{segment}}' },
+    rfm: 'Is in the RFM group {{cells}}',
+    lifecycle: 'Is in the lifecycle stage {{stages}}',
   },
   builder: {
+    rfmCells: 'RFM groups',
+    lifecycleStages: 'Stages',
     match: 'Match',
     allOf: 'all of',
     anyOf: 'any of',

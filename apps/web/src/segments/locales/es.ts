@@ -21,6 +21,8 @@ export const segmentsEs: typeof segmentsEn = {
     bought: 'Compró un producto',
     fact: 'Canal y visitas',
     segment: 'Otro segmento',
+    rfm: 'Grupo RFM',
+    lifecycle: 'Etapa del ciclo de vida',
   },
   typeHints: {
     trait: 'Un dato del perfil: ciudad, plan, cumpleaños…',
@@ -31,6 +33,8 @@ export const segmentsEs: typeof segmentsEn = {
     bought: 'Un producto o una categoría que compró',
     fact: 'Primera y última visita, canales usados, cómo te conoció',
     segment: 'Está o no está en otro segmento',
+    rfm: 'Un grupo con nombre de la matriz RFM: campeones, en riesgo…',
+    lifecycle: 'Nuevo, activo, en riesgo, perdido o recuperado, hoy',
   },
   facts: {
     first_seen_at: 'Visto por primera vez',
@@ -196,8 +200,12 @@ export const segmentsEs: typeof segmentsEn = {
       in: 'Llegó por {{channel}}',
     },
     segment: { in: 'Está en el segmento {{segment}}', not_in: 'No está en el segmento {{segment}}' },
+    rfm: 'Está en el grupo RFM {{cells}}',
+    lifecycle: 'Está en la etapa del ciclo de vida {{stages}}',
   },
   builder: {
+    rfmCells: 'Grupos RFM',
+    lifecycleStages: 'Etapas',
     match: 'Cumplir',
     allOf: 'todas',
     anyOf: 'alguna',
