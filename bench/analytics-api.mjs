@@ -185,7 +185,7 @@ async function kpisBySql(query, ws, p) {
   ).rows[0];
   const bounds = `
     (($2::date)::timestamp at time zone $5) as cur_from, (($3::date + 1)::timestamp at time zone $5) as cur_to,
-    (($6::date)::timestamp at time zone $5) as prev_from`;
+    (($6::date)::timestamp at time zone $5) as prev_from, $4::text as home_currency`;
   const orders = await query(
     `with b as (select ${bounds}),
      o as (
