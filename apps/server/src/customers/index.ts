@@ -4,6 +4,7 @@ import * as repo from './repository.js';
 
 export { type Identifier, type IdentifierKind, IdentifierSet, normalizeEmail, normalizePhone } from './identifiers.js';
 export { addTagsByIdentifier, lookupCustomer } from './profiles.js';
+export { survivorsOf } from './repository.js';
 export { IdentityResolver } from './resolver.js';
 export { customersRoutes } from './routes.js';
 export {

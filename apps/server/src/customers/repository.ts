@@ -308,6 +308,15 @@ export async function updateCustomer(db: Db | Tx, workspaceId: string, id: strin
     .executeTakeFirstOrThrow();
 }
 
+/** Of these profiles, the merged ones and the profile each was merged into. */
+export async function survivorsOf(db: Db | Tx, workspaceId: string, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const r = await sql<{ id: string; merged_into: string }>`
+    select id, merged_into from customers
+    where workspace_id = ${workspaceId} and id = any(${ids}::text[]) and merged_into is not null`.execute(db);
+  return new Map(r.rows.map((x) => [x.id, x.merged_into]));
+}
+
 export async function repointMergedInto(db: Db | Tx, workspaceId: string, fromId: string, toId: string) {
   await t(db)
     .updateTable('customers')

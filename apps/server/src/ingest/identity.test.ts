@@ -177,6 +177,36 @@ describe('one person across channels', () => {
   });
 });
 
+describe('a merge inside a batch', () => {
+  it("the batch's earlier events of the profile merged away end on the survivor, none on the tombstone", async () => {
+    await send('web', '/v1/identify', {
+      userId: 'u-batch',
+      traits: { email: 'batch@example.com' },
+      timestamp: '2026-03-01T10:00:00Z',
+    });
+    await process();
+    const survivor = await profileOf('email', 'batch@example.com');
+    // One batch: a visitor's page view (a new anonymous profile), then the login that links the
+    // visitor to the known customer (the anonymous profile merges away).
+    await send('web', '/v1/page', { anonymousId: 'anon-batch', name: 'Menu', timestamp: '2026-03-02T10:00:00Z' });
+    await send('web', '/v1/identify', {
+      anonymousId: 'anon-batch',
+      userId: 'u-batch',
+      timestamp: '2026-03-02T10:01:00Z',
+    });
+    expect(await processPendingBatch(t.ctx.db, owner.workspaceId)).toBe(2);
+    const rows = await sql<{ type: string; customer_id: string; merged_into: string | null }>`
+      select e.type, e.customer_id, c.merged_into from events e join customers c on c.id = e.customer_id
+      where e.workspace_id = ${owner.workspaceId} and (e.anonymous_id = 'anon-batch' or e.user_id = 'u-batch')
+      order by e.seq`.execute(t.ctx.db);
+    expect(rows.rows.map((r) => [r.type, r.customer_id === survivor, r.merged_into])).toEqual([
+      ['identify', true, null],
+      ['page', true, null],
+      ['identify', true, null],
+    ]);
+  });
+});
+
 describe('draining a backlog', () => {
   it('each batch starts after the last, and an event that committed late with a lower seq is found when the drain ends', async () => {
     const ws = owner.workspaceId;

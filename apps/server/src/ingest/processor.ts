@@ -1,5 +1,11 @@
 import { getWorkspaceOrThrow } from '../access/index.js';
-import { IdentifierSet, IdentityResolver, linkToCompany, tryLockWorkspaceIdentity } from '../customers/index.js';
+import {
+  IdentifierSet,
+  IdentityResolver,
+  linkToCompany,
+  survivorsOf,
+  tryLockWorkspaceIdentity,
+} from '../customers/index.js';
 import { type Db, refreshStatistics, StatisticsKeeper, type Tx } from '../platform/db.js';
 import * as repo from './repository.js';
 import { onEventsStored } from './service.js';
@@ -156,6 +162,11 @@ async function runBatch(
     }
     await resolver.flush();
     for (const h of batchHandlers.values()) await h(tx, workspaceId);
+    // A profile merged away later in the batch (its events were moved before these were marked):
+    // the events are the survivor's.
+    const moved = await survivorsOf(tx, workspaceId, [...new Set(done.flatMap((d) => d.customer_id ?? []))]);
+    for (const d of done)
+      if (d.customer_id && moved.has(d.customer_id)) d.customer_id = moved.get(d.customer_id) as string;
     await repo.markProcessed(tx, done);
     const last = events[events.length - 1];
     return { n: events.length, lastSeq: last ? Number(last.seq) : undefined };

@@ -129,6 +129,9 @@ export async function openDatabase(opts: OpenOptions & { holder?: string }): Pro
   if (opts.url) {
     const pg = await loadPg();
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle connection ended by the server (a restart, an administrator, a dropped database):
+    // the pool discards it and the next query opens another. Unhandled, it would end the process.
+    pool.on('error', () => {});
     const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(opts.url), close: () => db.destroy() };
   }
