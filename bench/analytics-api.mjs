@@ -4,9 +4,11 @@
 //   above an amount): `POST /api/v1/segments/preview`; reference: one hand-written count query;
 // - a full membership refresh of that segment, saved: `POST /api/v1/segments/{id}/refresh`;
 //   reference: the same set difference (who enters, who leaves) by hand, without the writes;
-// - the dashboard's KPI set for 12 months, `GET /api/v1/metrics/kpis`: computed (a different
-//   12-month period each request, so no snapshot answers) and as the dashboard mostly gets it (the
-//   default period again: its snapshot); reference: hand-written queries for the same figures.
+// - the dashboard's KPI set, `GET /api/v1/metrics/kpis`, from the KPI rollup (ADR 0010; the run
+//   waits until it is built): any period (12 months ending on different days, other lengths) and
+//   acquisition channel, and the default period again; reference: hand-written queries for the
+//   same figures over orders, profiles and events;
+// - the dashboard's other requests (channels, cohorts, revenue over time): timings only.
 // Every answer is checked against its reference (the preview's count, the refresh's member count,
 // the KPI's orders, customers and net revenue), so a fast wrong answer fails the run.
 //
@@ -43,6 +45,21 @@ const PREVIEWS = Number(env.KITH_BENCH_PREVIEWS ?? 50);
 const REFRESHES = Number(env.KITH_BENCH_REFRESHES ?? 10);
 const KPI_LIVE = Number(env.KITH_BENCH_KPI_LIVE ?? 20);
 const KPI_SNAPSHOT = 50;
+const DASHBOARD = 20;
+const CHANNELS = ['web', 'store', 'email', 'social', 'marketplace'];
+
+/** Polls the rollup's state until it is ready; how long since the server started, and its size. */
+async function waitForRollup(call) {
+  const t0 = performance.now();
+  let last = -1;
+  for (;;) {
+    const x = await call('GET', '/api/v1/metrics/rollup');
+    if (x.ready && x.pending === 0) return { ...x, waitedSeconds: (performance.now() - t0) / 1000 };
+    if (x.pending !== last) log(`rollup: ${int(x.pending)} customers and guest orders to roll up…`);
+    last = x.pending;
+    await new Promise((res) => setTimeout(res, 5000));
+  }
+}
 const WARMUP = 2;
 const TARGETS = { preview: 1000, kpis: 500 };
 
@@ -104,14 +121,32 @@ async function measureApi(server, key) {
     throw e;
   }
 
-  // Computed: a different 12-month period each time (ending 0, 1, 2 … days ago).
+  // The KPI rollup (ADR 0010) must be built before its reads are timed: how long that took.
+  r.rollup = await waitForRollup(call);
+
+  // Any period: 12 months ending 0, 1, 2 … days ago, and every few requests another length
+  // (a quarter, 30 days, a calendar month, 18 months) or one acquisition channel.
   const today = new Date();
+  const iso = (d) => d.toISOString().slice(0, 10);
   const periods = Array.from({ length: KPI_LIVE + WARMUP }, (_, i) => {
     const to = new Date(today.getTime() - i * 86_400_000);
     const from = new Date(to);
-    from.setUTCFullYear(from.getUTCFullYear() - 1);
-    from.setUTCDate(from.getUTCDate() + 1);
-    return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+    const shape = i % 5;
+    if (shape === 1) from.setUTCDate(from.getUTCDate() - 89);
+    else if (shape === 2) from.setUTCDate(from.getUTCDate() - 29);
+    else if (shape === 3) {
+      from.setUTCDate(1);
+      from.setUTCMonth(from.getUTCMonth() - 2);
+      to.setTime(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 0));
+    } else if (shape === 4) {
+      from.setUTCMonth(from.getUTCMonth() - 18);
+      from.setUTCDate(from.getUTCDate() + 1);
+    } else {
+      from.setUTCFullYear(from.getUTCFullYear() - 1);
+      from.setUTCDate(from.getUTCDate() + 1);
+    }
+    const p = { from: iso(from), to: iso(to) };
+    return i % 3 === 2 ? { ...p, channel: CHANNELS[i % CHANNELS.length] } : p;
   });
   r.kpiAnswers = [];
   const sources = new Set();
@@ -127,6 +162,23 @@ async function measureApi(server, key) {
     'API KPIs computed',
   );
   r.kpiSources = [...sources];
+  // The dashboard's other requests for the default period (no hand-written reference: timings only).
+  r.dashboard = {};
+  for (const [name, path] of [
+    ['channels', '/api/v1/metrics/channels'],
+    ['cohorts', '/api/v1/metrics/cohorts'],
+    ['revenue', '/api/v1/metrics/revenue?interval=month'],
+  ]) {
+    r.dashboard[name] = await timeAll(
+      Array.from({ length: DASHBOARD }, () => null),
+      [null],
+      async () => {
+        const x = await call('GET', path);
+        if (!x || typeof x !== 'object') throw new Error(`${path}: ${JSON.stringify(x).slice(0, 300)}`);
+      },
+      `API ${name}`,
+    );
+  }
   r.kpisSnapshot = await timeAll(
     Array.from({ length: KPI_SNAPSHOT }, () => null),
     [null],
@@ -180,6 +232,14 @@ const SQL = {
  */
 async function kpisBySql(query, ws, p) {
   const t0 = performance.now();
+  // With a channel: only customers acquired through it, and their orders (guests drop out).
+  const chan = (alias) =>
+    p.channel
+      ? `join customers cc on cc.id = ${alias}.customer_id and cc.workspace_id = $1 and coalesce(cc.acquisition_channel, 'unknown') = '${p.channel.replaceAll("'", "''")}'`
+      : '';
+  const chanC = p.channel
+    ? `and coalesce(c.acquisition_channel, 'unknown') = '${p.channel.replaceAll("'", "''")}'`
+    : '';
   const setting = (
     await query(`select coalesce(w.timezone, 'UTC') as tz, w.currency from workspaces w where w.id = $1`, [ws])
   ).rows[0];
@@ -191,7 +251,7 @@ async function kpisBySql(query, ws, p) {
      o as (
        select case when o.placed_at >= b.cur_from then 'cur' else 'prev' end as p, o.customer_id,
               o.currency = $4 as home, o.total - o.refunded_amount as net
-       from orders o, b
+       from orders o ${chan('o')}, b
        where o.workspace_id = $1 and o.cancelled_at is null and o.placed_at >= b.prev_from and o.placed_at < b.cur_to
      ), per as (select p, customer_id, count(*) as n from o where customer_id is not null group by 1, 2)
      select o.p, count(*)::int as orders, coalesce(sum(net) filter (where home), 0)::float8 as revenue,
@@ -205,13 +265,13 @@ async function kpisBySql(query, ws, p) {
     `with b as (select ${bounds})
      select count(*) filter (where c.first_order_at >= b.cur_from and c.first_order_at < b.cur_to)::int as cur,
             count(*) filter (where c.first_order_at >= b.prev_from and c.first_order_at < b.cur_from)::int as prev
-     from customers c, b where ${LIVE} and c.first_order_at >= b.prev_from and c.first_order_at < b.cur_to`,
+     from customers c, b where ${LIVE} and c.first_order_at >= b.prev_from and c.first_order_at < b.cur_to ${chanC}`,
     [ws, p.from, p.to, setting.currency, setting.tz, p.previousFrom],
   );
   const retention = await query(
     `with b as (select ${bounds}),
      active as (
-       select distinct o.customer_id from orders o, b
+       select distinct o.customer_id from orders o ${chan('o')}, b
        where o.workspace_id = $1 and o.cancelled_at is null and o.customer_id is not null
          and o.placed_at >= (($2::date - $7::int)::timestamp at time zone $5) and o.placed_at < b.cur_from
      )
@@ -225,7 +285,7 @@ async function kpisBySql(query, ws, p) {
     `with b as (select ${bounds})
      select count(distinct e.customer_id)::int as active, count(*)::int as events,
             count(distinct (e.customer_id, (e.timestamp at time zone $5)::date))::int as days
-     from events e, b
+     from events e ${chan('e')}, b
      where e.workspace_id = $1 and e.customer_id is not null
        and e.timestamp >= (($3::date - 29)::timestamp at time zone $5) and e.timestamp < b.cur_to`,
     [ws, p.from, p.to, setting.currency, setting.tz, p.previousFrom],
@@ -277,6 +337,7 @@ async function measureSql(query, ws, api) {
       to: k.to,
       previousFrom: k.previousFrom,
       lapsedDays: k.churnThresholdDays,
+      channel: k.channel ?? undefined,
     });
     r.kpis.push(x.ms);
     r.kpiFigures.push({ api: k, sql: x.figures });
@@ -345,6 +406,14 @@ async function benchOne(kind) {
           orders: (await query('select count(*)::int as n from orders where workspace_id = $1', [ws])).rows[0].n,
           events: Number((await query('select count(*) as n from events where workspace_id = $1', [ws])).rows[0].n),
         };
+        const size = await query(
+          `select relname, reltuples::bigint as rows, pg_total_relation_size(oid) as bytes from pg_class
+           where relname in ('analytics_rollup_days', 'analytics_rollup_pairs', 'analytics_rollup_subjects') order by relname`,
+        ).catch(() => null);
+        if (size)
+          out.rollupSize = size.rows
+            .map((x) => `${x.relname} ${int(Number(x.rows))} rows, ${int(Math.round(Number(x.bytes) / 1048576))} MB`)
+            .join('; ');
       } finally {
         if (target.reused) {
           // Leave the database as it was: the run's segment gone, its key revoked.
@@ -381,17 +450,17 @@ function table(r) {
       null,
     ],
     [
-      `dashboard KPI set, 12 months, computed (${KPI_LIVE} different periods)`,
+      `dashboard KPI set, any period or channel (${KPI_LIVE} different questions: 12 months ending on different days, a quarter, 30 days, a calendar month, 18 months, a third of them for one acquisition channel)`,
       r.api.kpisLive,
       r.sql.kpis,
-      'five hand-written queries: orders pass, new customers, retention, engagement, settings',
+      'hand-written queries for the same period and channel: orders pass, new customers, retention, engagement, settings',
       TARGETS.kpis,
     ],
     [
-      `dashboard KPI set, 12 months, default period again (${KPI_SNAPSHOT} requests: its snapshot)`,
+      `dashboard KPI set, default period (last 12 months) again (${KPI_SNAPSHOT} requests)`,
       r.api.kpisSnapshot,
       r.sql.kpis,
-      'as above (computing it)',
+      'as above',
       TARGETS.kpis,
     ],
   ];
@@ -411,6 +480,21 @@ function table(r) {
       `| ${label} | ${ms(a.p50)} ms | **${ms(a.p95)} ms** | ${ref} | ${ms(s.p50)} ms | ${ms(s.p95)} ms | **${ratio.toFixed(2)}×** | ${r.kind === 'postgres' ? verdict : `${verdict} (targets are for PostgreSQL)`} |`,
     );
   }
+  lines.push(
+    '',
+    `The dashboard's other requests, default period (${DASHBOARD} each, timings only):`,
+    '',
+    '| request | API p50 | **API p95** |',
+    '| --- | --- | --- |',
+  );
+  for (const [name, path] of [
+    ['channels', '`GET /api/v1/metrics/channels` (the acquisition-channel table)'],
+    ['cohorts', '`GET /api/v1/metrics/cohorts` (the cohort heat map)'],
+    ['revenue', '`GET /api/v1/metrics/revenue?interval=month` (revenue by order channel over time)'],
+  ]) {
+    const a = stats(r.api.dashboard[name]);
+    lines.push(`| ${path} | ${ms(a.p50)} ms | **${ms(a.p95)} ms** |`);
+  }
   return lines.join('\n');
 }
 
@@ -423,8 +507,9 @@ function details(r) {
     r.fill
       ? `- Fill: \`kith init\` + \`kith demo --customers ${int(CUSTOMERS)}\` took ${seconds(r.fill.seconds)}; not part of the timings.`
       : '- Fill: a database filled earlier by `kith demo` (KITH_BENCH_API_DATABASE_URL), used as it was.',
+    `- KPI rollup (ADR 0010): ${r.api.rollup.builtAt ? `built at ${r.api.rollup.builtAt}` : 'ready'}; this run waited ${seconds(r.api.rollup.waitedSeconds)} after the server started for it to be ready (a reused database already had it unless its build was still running). Its tables: ${r.rollupSize ?? '?'}.`,
     `- The segment: \`${JSON.stringify(RULE)}\` — ${int(r.api.previewCount[0])} customers, the same count from the API and the hand-written query; after the refreshes its members were exactly those the hand-written query names (entering ${r.sql.refreshDiff.entering}, leaving ${r.sql.refreshDiff.leaving}).`,
-    `- KPIs, default period ${r.api.kpiDefault.from} … ${r.api.kpiDefault.to}: ${int(k.orders.value)} orders, ${int(k.customers.value)} customers, net revenue ${k.netRevenue.value} ${r.api.kpiDefault.currency}, AOV ${k.aov.value}, repeat purchase rate ${(k.repeatPurchaseRate.value * 100).toFixed(1)}%, retention ${(k.retentionRate.value * 100).toFixed(1)}%. For each of the ${KPI_LIVE} computed periods, orders, customers, new customers, net revenue, repeat purchase rate and retention equal the hand-written queries' (checked by the run). Sources of the computed answers: ${r.api.kpiSources.join(', ')}.`,
+    `- KPIs, default period ${r.api.kpiDefault.from} … ${r.api.kpiDefault.to}: ${int(k.orders.value)} orders, ${int(k.customers.value)} customers, net revenue ${k.netRevenue.value} ${r.api.kpiDefault.currency}, AOV ${k.aov.value}, repeat purchase rate ${(k.repeatPurchaseRate.value * 100).toFixed(1)}%, retention ${(k.retentionRate.value * 100).toFixed(1)}%. For each of the ${KPI_LIVE} periods (and channels), orders, customers, new customers, net revenue, repeat purchase rate and retention equal the hand-written queries' (checked by the run). Sources of the answers: ${r.api.kpiSources.join(', ')}.`,
     st
       ? `- PostgreSQL settled first: ${st.autovacuum ? (st.done ? `autovacuum caught up (${seconds(st.seconds)})` : 'autovacuum was still busy') : `autovacuum is off, so the run did \`VACUUM (ANALYZE)\` of ${st.tables?.join(', ') || 'nothing'} (${seconds(st.seconds ?? 0)})`}.`
       : '- PGlite: measured as the fill left it (Kith refreshes statistics after bulk loads).',

@@ -10,6 +10,7 @@ import { cancelOrder, type OrderInput, refundOrder, upsertOrder } from '../comme
 import { processAllPending } from '../ingest/index.js';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 import { registerAnalyticsJobs } from './jobs.js';
+import { drain, rollupSettings } from './rollup-service.js';
 import * as analytics from './service.js';
 
 let t: TestApp;
@@ -547,45 +548,73 @@ describe('goals', () => {
   });
 });
 
-describe('KPI snapshots', () => {
+describe('KPI snapshots (while a rollup is built) and the rollup', () => {
   const q = { from: '2026-01-01', to: '2026-06-29' };
+  const live = { live: true };
 
   it('a KPI set is kept and answers again while current; after a write it is marked out of date, then recomputed', async () => {
-    const first = await analytics.getKpis(t.ctx.db, ws, q);
+    const first = await analytics.getKpis(t.ctx.db, ws, q, undefined, live);
     expect(first).toMatchObject({ source: 'live', current: true });
-    const again = await analytics.getKpis(t.ctx.db, ws, q);
+    const again = await analytics.getKpis(t.ctx.db, ws, q, undefined, live);
     expect(again).toMatchObject({ source: 'snapshot', current: true, computedAt: first.computedAt });
     expect(again.kpis).toEqual(first.kpis);
     // Another order in June: the snapshot is out of date but answers for up to 5 minutes.
     await order('A4', 'ana', 12, '2026-06-15T10:00:00Z');
-    const stale = await analytics.getKpis(t.ctx.db, ws, q);
+    const stale = await analytics.getKpis(t.ctx.db, ws, q, undefined, live);
     expect(stale).toMatchObject({ source: 'snapshot', current: false });
     expect(stale.kpis.netRevenue.value).toBe(first.kpis.netRevenue.value);
     const later = new Date(Date.now() + analytics.SNAPSHOT_MAX_LAG_MS + 1000);
-    const recomputed = await analytics.getKpis(t.ctx.db, ws, q, later);
+    const recomputed = await analytics.getKpis(t.ctx.db, ws, q, later, live);
     expect(recomputed).toMatchObject({ source: 'live', current: true });
     expect(recomputed.kpis.netRevenue.value).toBe((first.kpis.netRevenue.value as number) + 12);
-    expect(recomputed.kpis).toEqual((await analytics.getKpis(t.ctx.db, ws, q, later, { fresh: true })).kpis);
+    expect(recomputed.kpis).toEqual(
+      (await analytics.getKpis(t.ctx.db, ws, q, later, { fresh: true, live: true })).kpis,
+    );
+    // The rollup answers the same, at once.
+    const rolled = await analytics.getKpis(t.ctx.db, ws, q, later);
+    expect(rolled).toMatchObject({ source: 'rollup', current: true, pending: 0 });
+    expect(rolled.kpis).toEqual(recomputed.kpis);
     // Spend changes CAC and ROI: the snapshot is out of date at once.
-    expect(await analytics.getKpis(t.ctx.db, ws, q, later)).toMatchObject({ source: 'snapshot', current: true });
+    expect(await analytics.getKpis(t.ctx.db, ws, q, later, live)).toMatchObject({ source: 'snapshot', current: true });
     await analytics.setSpend(t.ctx.db, ws, { month: '2026-06', channel: 'email', amount: 400 });
-    const spent = await analytics.getKpis(t.ctx.db, ws, q, later);
+    const spent = await analytics.getKpis(t.ctx.db, ws, q, later, live);
     expect(spent).toMatchObject({ source: 'snapshot', current: false });
   });
 
-  it("the dashboard's default set: the route has an out-of-date snapshot recomputed by the job", async () => {
+  it("the route answers from the rollup, which sees every write; while a rollup is built, from the job's snapshot", async () => {
     registerAnalyticsJobs(t.ctx.jobs, t.ctx.db);
-    // The job computes the default set and keeps it: the route answers from it.
-    await analytics.refreshKpiSnapshot(t.ctx.db, ws);
     const first = await get('/api/v1/metrics/kpis');
-    expect(first).toMatchObject({ source: 'snapshot', current: true });
-    // An order yesterday (in the default period, whatever today is).
+    expect(first).toMatchObject({ source: 'rollup', current: true, pending: 0 });
+    // An order yesterday (in the default period, whatever today is): the next read rolls it up.
     await order('A5', 'ana', 7, new Date(Date.now() - 86_400_000).toISOString());
-    const stale = await get('/api/v1/metrics/kpis');
-    expect(stale).toMatchObject({ source: 'snapshot', current: false });
-    expect(await t.ctx.jobs.drain()).toBe(1);
-    const fresh = await get('/api/v1/metrics/kpis');
-    expect(fresh).toMatchObject({ source: 'snapshot', current: true });
-    expect(fresh.kpis.netRevenue.value).toBeCloseTo(stale.kpis.netRevenue.value + 7, 2);
+    const next = await get('/api/v1/metrics/kpis');
+    expect(next).toMatchObject({ source: 'rollup', current: true, pending: 0 });
+    expect(next.kpis.netRevenue.value).toBeCloseTo(first.kpis.netRevenue.value + 7, 2);
+
+    // A rollup being built (more marked than a read rolls up): the default set's snapshot answers.
+    const saved = rollupSettings.inlineDrain;
+    rollupSettings.inlineDrain = 0;
+    try {
+      await sql`update analytics_rollup_state set ready = false where workspace_id = ${ws}`.execute(t.ctx.db);
+      await analytics.refreshKpiSnapshot(t.ctx.db, ws);
+      const snap = await get('/api/v1/metrics/kpis');
+      expect(snap).toMatchObject({ source: 'snapshot', current: true });
+      expect(snap.kpis).toEqual(next.kpis);
+      await order('A6', 'ana', 5, new Date(Date.now() - 86_400_000).toISOString());
+      const stale = await get('/api/v1/metrics/kpis');
+      expect(stale).toMatchObject({ source: 'snapshot', current: false });
+      // The route asked for the snapshot again; the rollup job is due a few seconds later.
+      expect(await t.ctx.jobs.drain()).toBe(1);
+      const fresh = await get('/api/v1/metrics/kpis');
+      expect(fresh).toMatchObject({ source: 'snapshot', current: true });
+      expect(fresh.kpis.netRevenue.value).toBeCloseTo(next.kpis.netRevenue.value + 5, 2);
+      // The rollup job rolls the order up and marks the rollup ready: it answers again.
+      await drain(t.ctx.db, await analytics.scopeOf(t.ctx.db, ws));
+      const back = await get('/api/v1/metrics/kpis');
+      expect(back).toMatchObject({ source: 'rollup', current: true });
+      expect(back.kpis).toEqual(fresh.kpis);
+    } finally {
+      rollupSettings.inlineDrain = saved;
+    }
   });
 });

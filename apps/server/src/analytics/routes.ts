@@ -17,6 +17,21 @@ export async function analyticsRoutes(root: FastifyInstance, { ctx }: { ctx: App
   const read = { permission: 'analytics:read' } as const;
 
   app.get(
+    '/api/v1/metrics/rollup',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Whether the KPI rollup is built, and how many changes it has still to take in',
+        description:
+          'KPIs, channels, cohorts and revenue over time are read from the rollup once it is ready (ADR 0010); it is built in the background after an upgrade or a change of time zone or currency, and kept current within seconds of every write.',
+        response: { 200: s.rollupState, ...errorResponses },
+      },
+    },
+    async (req) => service.getRollupState(db, ws(req)),
+  );
+
+  app.get(
     '/api/v1/metrics/kpis',
     {
       config: read,
@@ -30,8 +45,9 @@ export async function analyticsRoutes(root: FastifyInstance, { ctx }: { ctx: App
     },
     async (req) => {
       const r = await service.getKpis(db, ws(req), req.query);
-      // A snapshot behind the data answered: have the dashboard's set recomputed (ADR 0009).
-      if (!r.current) await requestKpiSnapshot(ctx.jobs, ws(req));
+      // While the rollup is first built, a snapshot behind the data answered: have the
+      // dashboard's set recomputed (ADR 0009). The rollup catches up by itself (ADR 0010).
+      if (!r.current && r.source !== 'rollup') await requestKpiSnapshot(ctx.jobs, ws(req));
       return r;
     },
   );

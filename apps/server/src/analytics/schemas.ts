@@ -91,10 +91,20 @@ export const kpiSet = z
       .object({ orders: z.number(), currencies: z.array(z.string()) })
       .describe('Orders of the period in other currencies: counted as orders, left out of money metrics'),
     source: z
-      .enum(['snapshot', 'live'])
-      .describe('Computed for this request, or a snapshot computed earlier for the same period'),
+      .enum(['rollup', 'snapshot', 'live'])
+      .describe(
+        'rollup: read from the KPI rollup (ADR 0010); while a rollup is first built: computed for this request (live), or a snapshot computed earlier for the same period',
+      ),
     computedAt: z.string().describe('When the figures were computed'),
-    current: z.boolean().describe('False: orders or events changed since (a newer snapshot is being computed)'),
+    current: z
+      .boolean()
+      .describe(
+        'False: orders or events changed since and are still being rolled up (or a newer snapshot is being computed)',
+      ),
+    pending: z
+      .number()
+      .optional()
+      .describe('With source rollup: customers and guest orders whose changes are not rolled up yet'),
     kpis: z.object(Object.fromEntries(KPI_KEYS.map((k) => [k, kpi])) as Record<(typeof KPI_KEYS)[number], typeof kpi>),
   })
   .meta({ id: 'KpiSet' });
@@ -233,3 +243,12 @@ export const goal = z
   })
   .meta({ id: 'Goal' });
 export const goalList = z.object({ items: z.array(goal) }).meta({ id: 'GoalList' });
+
+export const rollupState = z
+  .object({
+    ready: z.boolean().describe('Built: the KPIs are read from it'),
+    pending: z.number().describe('Customers and guest orders whose changes are not rolled up yet'),
+    requestedAt: z.string().describe('When the current build started'),
+    builtAt: z.string().nullable().describe('When the build finished (null: still building)'),
+  })
+  .meta({ id: 'KpiRollupState' });

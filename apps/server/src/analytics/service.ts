@@ -10,6 +10,15 @@ import { newId } from '../platform/ids.js';
 import { am } from './messages.js';
 import type { AttributionModel, Range, Scope } from './repository.js';
 import * as repo from './repository.js';
+import { countAllDirty } from './rollup-repository.js';
+import {
+  ensureRollup,
+  type PeriodRollup,
+  rollupCohorts,
+  rollupInputs,
+  rollupSeries,
+  rollupStatus,
+} from './rollup-service.js';
 
 export const KPI_KEYS = [
   'customers',
@@ -116,7 +125,7 @@ export function resolvePeriod(q: { from?: string; to?: string }, tz: string, now
   return { cur: { from, to }, prev: { from: previousFrom, to: previousTo } };
 }
 
-async function scopeOf(db: Db, workspaceId: string): Promise<Scope> {
+export async function scopeOf(db: Db, workspaceId: string): Promise<Scope> {
   const ws = await getWorkspaceOrThrow(db, workspaceId);
   return { workspaceId, currency: ws.currency, tz: ws.timezone };
 }
@@ -255,10 +264,26 @@ async function liveInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays:
   };
 }
 
-async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
+/** The same inputs read from the KPI rollup (ADR 0010): a few index range scans whatever the period. */
+async function rolledUpInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedDays: number, channel?: string) {
+  const [c, p] = (await rollupInputs(db, s, [cur, prev], lapsedDays, { channel })).map(
+    (m) => m.get('') as PeriodRollup,
+  ) as [PeriodRollup, PeriodRollup];
+  return { cur: c as PeriodInputs, prev: p as PeriodInputs, otherCurrency: c.otherCurrency };
+}
+
+async function kpiValues(
+  db: Db,
+  s: Scope,
+  cur: Range,
+  prev: Range,
+  channel: string | undefined,
+  now: Date,
+  rollup = false,
+) {
   const t = await thresholdsOf(db, s, now, false);
   const [inputs, spendCur, spendPrev] = await Promise.all([
-    liveInputs(db, s, cur, prev, t.lapsedDays, channel),
+    (rollup ? rolledUpInputs : liveInputs)(db, s, cur, prev, t.lapsedDays, channel),
     repo.spendByChannel(db, s, cur),
     repo.spendByChannel(db, s, prev),
   ]);
@@ -295,8 +320,16 @@ async function kpiValues(db: Db, s: Scope, cur: Range, prev: Range, channel: str
 }
 
 /** The KPI set of a period computed from orders and events (docs/metrics.md). */
-async function computeKpis(db: Db, s: Scope, cur: Range, prev: Range, channel: string | undefined, now: Date) {
-  const v = await kpiValues(db, s, cur, prev, channel, now);
+async function computeKpis(
+  db: Db,
+  s: Scope,
+  cur: Range,
+  prev: Range,
+  channel: string | undefined,
+  now: Date,
+  rollup = false,
+) {
+  const v = await kpiValues(db, s, cur, prev, channel, now, rollup);
   const kpis = Object.fromEntries(
     KPI_KEYS.map((k) => {
       const value = v.cur[k];
@@ -331,10 +364,24 @@ export async function getKpis(
   workspaceId: string,
   q: KpiQuery,
   now = new Date(),
-  opts: { fresh?: boolean } = {},
+  // fresh: computed now, never a snapshot; live: from orders and events, never the rollup.
+  opts: { fresh?: boolean; live?: boolean } = {},
 ) {
   const s = await scopeOf(db, workspaceId);
   const { cur, prev } = resolvePeriod(q, s.tz, now);
+  if (!opts.live) {
+    const status = await rollupStatus(db, s);
+    if (status.ready) {
+      const result = await computeKpis(db, s, cur, prev, q.channel, now, true);
+      return {
+        ...result,
+        source: 'rollup' as const,
+        computedAt: now.toISOString(),
+        current: status.pending === 0,
+        pending: status.pending,
+      };
+    }
+  }
   const key = q.channel ?? '';
   const [version, snap] = await Promise.all([
     repo.dataVersion(db, workspaceId),
@@ -369,9 +416,21 @@ export async function getKpis(
   return { ...result, source: 'live' as const, computedAt: now.toISOString(), current: true };
 }
 
+/** The KPI rollup's state (ADR 0010): built or not, and how many subjects wait to be rolled up. */
+export async function getRollupState(db: Db, workspaceId: string) {
+  const s = await scopeOf(db, workspaceId);
+  const state = await ensureRollup(db, s);
+  return {
+    ready: state.ready,
+    pending: await countAllDirty(db, workspaceId),
+    requestedAt: state.requested_at.toISOString(),
+    builtAt: state.built_at?.toISOString() ?? null,
+  };
+}
+
 /** Computes the default period's KPI set now and keeps it (the `analytics.kpis` job). */
 export async function refreshKpiSnapshot(db: Db, workspaceId: string, now = new Date()) {
-  await getKpis(db, workspaceId, {}, now, { fresh: true });
+  await getKpis(db, workspaceId, {}, now, { fresh: true, live: true });
 }
 
 // ── revenue over time, channels, cohorts ──
@@ -381,6 +440,7 @@ export async function getRevenueSeries(
   workspaceId: string,
   q: { from?: string; to?: string; interval?: 'day' | 'week' | 'month' },
   now = new Date(),
+  opts: { live?: boolean } = {},
 ) {
   const s = await scopeOf(db, workspaceId);
   const { cur } = resolvePeriod(q, s.tz, now);
@@ -389,14 +449,49 @@ export async function getRevenueSeries(
   if (interval === 'day' && days > 1000) {
     throw new UserError(400, 'invalid_request', am('too_many_days'), 'interval');
   }
-  const series = await repo.revenueSeries(db, s, cur, interval);
+  const series = (await fromRollup(db, s, opts))
+    ? (await rollupSeries(db, s, cur, interval)).map((x) => ({ ...x, revenue: cents(x.revenue) }))
+    : await repo.revenueSeries(db, s, cur, interval);
   return { from: cur.from, to: cur.to, interval, currency: s.currency, series };
 }
 
-export async function getChannels(db: Db, workspaceId: string, q: { from?: string; to?: string }, now = new Date()) {
+/** Per acquisition channel from the rollup, as `repository.channelAggregates` computes it. */
+async function rolledUpChannels(db: Db, s: Scope, cur: Range) {
+  const t = await thresholdsOf(db, s, new Date(), false);
+  const [by] = await rollupInputs(db, s, [cur], t.lapsedDays, { byChannel: true });
+  return [...(by as Map<string, PeriodRollup>)]
+    .filter(([ch, x]) => ch !== '' && x.aggregates.customers > 0)
+    .map(([channel, x]) => ({
+      channel,
+      customers: x.aggregates.customers,
+      customersWs: x.aggregates.customersWs,
+      newCustomers: x.fresh.n,
+      orders: x.aggregates.identifiedOrders,
+      ordersWs: x.identifiedOrdersWs,
+      revenue: x.aggregates.identifiedRevenue,
+      newRevenue: x.fresh.revenue,
+    }))
+    .sort((a, b) => (a.channel < b.channel ? -1 : 1));
+}
+
+/** Whether to read from the rollup (ready, and not asked for the live computation). */
+async function fromRollup(db: Db, s: Scope, opts: { live?: boolean }) {
+  return !opts.live && (await rollupStatus(db, s)).ready;
+}
+
+export async function getChannels(
+  db: Db,
+  workspaceId: string,
+  q: { from?: string; to?: string },
+  now = new Date(),
+  opts: { live?: boolean } = {},
+) {
   const s = await scopeOf(db, workspaceId);
   const { cur } = resolvePeriod(q, s.tz, now);
-  const [rows, spend] = await Promise.all([repo.channelAggregates(db, s, cur), repo.spendByChannel(db, s, cur)]);
+  const [rows, spend] = await Promise.all([
+    (await fromRollup(db, s, opts)) ? rolledUpChannels(db, s, cur) : repo.channelAggregates(db, s, cur),
+    repo.spendByChannel(db, s, cur),
+  ]);
   const byChannel = new Map(rows.map((r) => [r.channel, r]));
   for (const ch of spend.keys()) {
     if (!byChannel.has(ch)) {
@@ -437,10 +532,13 @@ export async function getCohorts(
   workspaceId: string,
   q: { from?: string; to?: string; channel?: string },
   now = new Date(),
+  opts: { live?: boolean } = {},
 ) {
   const s = await scopeOf(db, workspaceId);
   const { cur } = resolvePeriod(q, s.tz, now);
-  const rows = await repo.cohorts(db, s, cur, q.channel);
+  const rows = (await fromRollup(db, s, opts))
+    ? await rollupCohorts(db, s, cur, q.channel)
+    : await repo.cohorts(db, s, cur, q.channel);
   const cohorts: {
     cohort: string;
     size: number;

@@ -5,6 +5,7 @@ import { applyCommerceEvent, refreshDeferredFacts } from './events.js';
 import * as repo from './repository.js';
 import { moveOrders } from './service.js';
 
+export { type OrderWrites, onOrderWrites } from './repository.js';
 export { commerceRoutes } from './routes.js';
 export {
   type CancelInput,

@@ -263,17 +263,39 @@ export async function findOrdersByExternalIdAnySource(tx: Db | Tx, workspaceId: 
     .execute();
 }
 
+/** Whose orders a write changed: customers, and guest orders (no customer) by id. */
+export interface OrderWrites {
+  customerIds: string[];
+  guestOrderIds: string[];
+}
+export type OrderWriteHook = (tx: Db | Tx, workspaceId: string, w: OrderWrites) => Promise<void>;
+const orderWriteHooks = new Map<string, OrderWriteHook>();
+/** Runs `hook` in the transaction of every statement that inserts or changes orders. */
+export function onOrderWrites(domain: string, hook: OrderWriteHook): void {
+  orderWriteHooks.set(domain, hook);
+}
+async function written(tx: Db | Tx, workspaceId: string, rows: { id: string; customer_id: string | null }[]) {
+  if (!orderWriteHooks.size || !rows.length) return;
+  const w: OrderWrites = {
+    customerIds: [...new Set(rows.flatMap((r) => (r.customer_id ? [r.customer_id] : [])))],
+    guestOrderIds: [...new Set(rows.flatMap((r) => (r.customer_id ? [] : [r.id])))],
+  };
+  for (const hook of orderWriteHooks.values()) await hook(tx, workspaceId, w);
+}
+
 export type OrderInsert = Omit<OrderRow, 'created_at' | 'updated_at' | 'refunded_amount'>;
 export type OrderPatch = Partial<Omit<OrderRow, 'id' | 'workspace_id' | 'created_at' | 'updated_at'>>;
 
 /** Inserts an order unless its (source, external id) exists; returns it, or undefined when it existed. */
 export async function insertOrder(tx: Db | Tx, row: OrderInsert) {
-  return t(tx)
+  const order = await t(tx)
     .insertInto('orders')
     .values(row)
     .onConflict((oc) => oc.columns(['workspace_id', 'source_id', 'external_id']).doNothing())
     .returningAll()
     .executeTakeFirst();
+  if (order) await written(tx, row.workspace_id, [order]);
+  return order;
 }
 
 /** Inserts orders whose (source, external id) is new, in one statement per 1,000; returns the ids inserted. */
@@ -288,6 +310,13 @@ export async function insertOrders(tx: Db | Tx, rows: OrderInsert[]): Promise<Se
       .execute();
     for (const o of r) ids.add(o.id);
   }
+  const ws = rows[0]?.workspace_id;
+  if (ws)
+    await written(
+      tx,
+      ws,
+      rows.filter((x) => ids.has(x.id)),
+    );
   return ids;
 }
 
@@ -302,13 +331,18 @@ export async function insertItems(tx: Db | Tx, workspaceId: string, rows: Omit<O
 }
 
 export async function updateOrder(tx: Db | Tx, workspaceId: string, id: string, patch: OrderPatch) {
-  return t(tx)
+  // A new customer: the one it had is told too (the order left it).
+  const before =
+    patch.customer_id !== undefined && orderWriteHooks.size ? await findOrder(tx, workspaceId, id) : undefined;
+  const order = await t(tx)
     .updateTable('orders')
     .set({ ...patch, updated_at: new Date() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  await written(tx, workspaceId, before ? [before, order] : [order]);
+  return order;
 }
 
 export async function findOrder(db: Db | Tx, workspaceId: string, id: string) {
@@ -464,6 +498,10 @@ export async function repointOrders(tx: Tx, workspaceId: string, fromId: string,
     .where('workspace_id', '=', workspaceId)
     .where('customer_id', '=', fromId)
     .execute();
+  await written(tx, workspaceId, [
+    { id: '', customer_id: fromId },
+    { id: '', customer_id: toId },
+  ]);
 }
 
 export interface OrderFilter {

@@ -1,4 +1,5 @@
 /** Segments: rule-based and static customer segments, kept current, with entries and exits on the timeline (SEG-1). */
+import { onOrderWrites } from '../commerce/index.js';
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
@@ -65,6 +66,14 @@ onBatchProcessed('segments', async (tx, workspaceId) => {
   touched.delete(tx);
   if (!(await repo.hasDynamicSegments(tx, workspaceId))) return;
   await repo.markDirty(tx, workspaceId, [...set]);
+  await scheduleIncremental(tx, workspaceId);
+});
+
+// So are customers whose orders changed outside processing (an import, a webhook, a refund by API):
+// rules on orders see them within seconds, not at the hourly refresh.
+onOrderWrites('segments', async (tx, workspaceId, w) => {
+  if (!w.customerIds.length || !(await repo.hasDynamicSegments(tx, workspaceId))) return;
+  await repo.markDirty(tx, workspaceId, w.customerIds);
   await scheduleIncremental(tx, workspaceId);
 });
 

@@ -58,7 +58,7 @@ export const INCREMENTAL_SLOT_MS = 5000;
  * batch committed while the previous slot's job runs gets a job of its own (another key). The
  * job is a platform job (no workspace): it is bookkeeping, not something a person started.
  */
-export async function scheduleIncremental(tx: Tx, workspaceId: string, now = Date.now()): Promise<void> {
+export async function scheduleIncremental(tx: Db | Tx, workspaceId: string, now = Date.now()): Promise<void> {
   if (!queue) return; // no worker in this process: the hourly refresh picks the marks up
   const slot = Math.floor(now / INCREMENTAL_SLOT_MS);
   await queue.enqueue(

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { upsertOrder } from '../commerce/index.js';
 import { processAllPending } from '../ingest/index.js';
 import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 import { birthdayWindow } from './compiler.js';
@@ -15,6 +16,7 @@ import { createSegment, previewRule, refreshWorkspace } from './service.js';
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof setupOwner>>;
 const keys: Record<string, string> = {};
+const sourceIds: Record<string, string> = {};
 let seq = 0;
 /** The evaluation time of every figure below. */
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -58,6 +60,7 @@ beforeAll(async () => {
   for (const channel of ['web', 'ecommerce']) {
     const s = await api('POST', '/api/v1/sources', { name: channel, channel }, 201);
     keys[channel] = s.writeKey;
+    sourceIds[channel] = s.id;
   }
   // ana: pro, birthday in 5 days, signed up Dec 2025, score 42, vip; 3 views in the last 30 days; bought bread (100).
   await identify('ana', {
@@ -562,6 +565,39 @@ describe('kept current', () => {
       ['Segment Entered', ids.ben],
       ['Segment Exited', ids.ben],
     ]);
+  }, 30_000);
+
+  it('an order written outside processing (an import, a webhook, the API) re-evaluates its customer by the incremental job', async () => {
+    // (The segment jobs were registered by the test before.)
+    const big = await api(
+      'POST',
+      '/api/v1/segments',
+      { name: 'Big spenders', kind: 'dynamic', rule: { type: 'orders', metric: 'revenue', op: 'gt', value: 5000 } },
+      201,
+    );
+    expect(big.memberCount).toBe(0);
+    await t.ctx.db.transaction().execute((tx) =>
+      upsertOrder(tx, owner.workspaceId, {
+        sourceId: sourceIds.ecommerce as string,
+        channel: 'ecommerce',
+        externalId: 'BIG-1',
+        customerId: ids.cara as string,
+        currency: 'EUR',
+        total: 6000,
+        placedAt: new Date(),
+      }),
+    );
+    const dirty = await sql<{ customer_id: string }>`
+      select customer_id from segment_dirty_customers where workspace_id = ${owner.workspaceId}`.execute(t.ctx.db);
+    expect(dirty.rows.map((r) => r.customer_id)).toEqual([ids.cara]);
+    for (let i = 0; i < 30 && (await api('GET', `/api/v1/segments/${big.id}`)).memberCount !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      await t.ctx.jobs.drain();
+    }
+    expect((await api('GET', `/api/v1/segments/${big.id}/members`)).items.map((c: { id: string }) => c.id)).toEqual([
+      ids.cara,
+    ]);
+    await api('DELETE', `/api/v1/segments/${big.id}`, undefined, 204);
   }, 30_000);
 
   it('the hourly refresh job re-evaluates every workspace and schedules the next one', async () => {

@@ -37,11 +37,13 @@ export interface KpiSet {
   churnThresholdDays?: number;
   otherCurrency?: { orders: number; currencies: string[] };
   kpis: Record<KpiKey, Kpi>;
-  /** Where the figures come from: computed for this request, or a stored snapshot (docs/adr/0008). */
-  source?: 'live' | 'snapshot';
+  /** Where the figures come from: the KPI rollup (docs/adr/0010), or while it is first built, computed for this request or a stored snapshot (docs/adr/0009). */
+  source?: 'rollup' | 'live' | 'snapshot';
   computedAt?: string;
-  /** False: orders or events changed since the snapshot; a newer one is being computed. */
+  /** False: orders or events changed and are still being taken in. */
   current?: boolean;
+  /** With the rollup: customers and guest orders whose changes are still being taken in. */
+  pending?: number;
 }
 
 export type Interval = 'day' | 'week' | 'month';

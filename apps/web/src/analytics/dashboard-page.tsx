@@ -160,7 +160,9 @@ export function DashboardPage() {
         <Group gap="xs" role="status" data-testid="kpis-updating">
           <Loader size="xs" aria-hidden />
           <Text size="sm" c="dimmed">
-            {t('analytics.updating', { time: f.dateTime(kpis.data.computedAt) })}
+            {kpis.data.source === 'rollup'
+              ? t('analytics.updatingRollup', { count: kpis.data.pending ?? 0 })
+              : t('analytics.updating', { time: f.dateTime(kpis.data.computedAt) })}
           </Text>
         </Group>
       ) : null}

@@ -13,6 +13,7 @@ export const analyticsEn = {
   unknownChannel: 'Unknown channel',
   periodSummary: '{{from}} – {{to}}',
   comparedWith: 'compared with {{from}} – {{to}}',
+  updatingRollup: 'Taking in the latest changes of {{count}} customers: the figures update within seconds…',
   updating: 'New orders or events arrived: showing the figures of {{time}} while they are brought up to date…',
   otherCurrency_one:
     '{{count}} order in another currency ({{currencies}}) is counted as an order but left out of the money figures, which are in {{currency}}.',

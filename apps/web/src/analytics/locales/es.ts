@@ -15,6 +15,7 @@ export const analyticsEs: typeof analyticsEn = {
   unknownChannel: 'Canal desconocido',
   periodSummary: '{{from}} – {{to}}',
   comparedWith: 'frente a {{from}} – {{to}}',
+  updatingRollup: 'Incorporando los últimos cambios de {{count}} clientes: las cifras se actualizan en unos segundos…',
   updating: 'Han llegado pedidos o eventos nuevos: se muestran las cifras de {{time}} mientras se actualizan…',
   otherCurrency_one:
     '{{count}} pedido en otra moneda ({{currencies}}) cuenta como pedido, pero no entra en las cifras de dinero, que están en {{currency}}.',
