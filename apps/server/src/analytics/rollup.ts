@@ -91,14 +91,21 @@ export interface PairDelta {
   amount: number;
 }
 
+// Day → first day of its month, remembered (called for every cell of every subject).
+const months = new Map<number, number>();
 /** The first day of the month of local day `d`. */
 export function monthOf(d: number): number {
-  const t = new Date(d * DAY_MS);
-  return Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1) / DAY_MS;
+  let m = months.get(d);
+  if (m === undefined) {
+    const t = new Date(d * DAY_MS);
+    m = Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1) / DAY_MS;
+    if (months.size < 100_000) months.set(d, m);
+  }
+  return m;
 }
 /** The first day of the month after the month of `d`. */
 export function nextMonthOf(d: number): number {
-  const t = new Date(d * DAY_MS);
+  const t = new Date(monthOf(d) * DAY_MS);
   return Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1) / DAY_MS;
 }
 /** A local date (YYYY-MM-DD) as a day number. */
