@@ -6,7 +6,7 @@
  * zone or currency changed. `rollupInputs` reads a period's KPI inputs back.
  */
 import type { Db } from '../platform/db.js';
-import type { Range, Scope } from './repository.js';
+import type { OrderAggregates, Range, Scope } from './repository.js';
 import { DayKind, Deltas, dayOf, monthOf, PairKind, pairRects, type SubjectFacts } from './rollup.js';
 import * as rr from './rollup-repository.js';
 
@@ -110,19 +110,9 @@ export async function rollupStatus(db: Db, s: Scope): Promise<{ ready: boolean; 
   return { ready: !!state?.ready, pending };
 }
 
-export interface OrderInputs {
-  orders: number;
-  ordersWs: number;
-  revenue: number;
-  customers: number;
-  customersWs: number;
-  repeaters: number;
-  identifiedOrders: number;
-  identifiedRevenue: number;
-  newRevenue: number;
-}
 export interface PeriodRollup {
-  aggregates: OrderInputs;
+  /** The same figures as the live `repository.orderAggregates`. */
+  aggregates: OrderAggregates;
   /** Identified customers' workspace-currency orders. */
   identifiedOrdersWs: number;
   fresh: { n: number; revenue: number };

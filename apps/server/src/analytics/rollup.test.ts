@@ -220,23 +220,23 @@ describe('rollup against the KPI engine on a demo bakery', () => {
   it('stays equal after refunds, cancellations, guest and other-currency orders, a guest order claimed, and a merge', async () => {
     const db = database.db;
     const sourceId = (Object.values(await ensureDemoSources(db, ws))[0] as { id: string }).id;
-    const some = await sql<{ external_id: string; customer_id: string; channel: string }>`
-      select external_id, customer_id, channel from orders
+    const some = await sql<{ external_id: string; customer_id: string; channel: string; source_id: string }>`
+      select external_id, customer_id, channel, source_id from orders
       where workspace_id = ${ws} and customer_id is not null and cancelled_at is null
       order by placed_at desc, id limit 6`.execute(db);
-    const [o1, o2, o3] = some.rows as { external_id: string; customer_id: string; channel: string }[];
+    const [o1, o2, o3] = some.rows as {
+      external_id: string;
+      customer_id: string;
+      channel: string;
+      source_id: string;
+    }[];
     const people = await sql<{ id: string }>`
       select id from customers where workspace_id = ${ws} and merged_into is null and order_count >= 2
       order by id limit 2`.execute(db);
     const [p1, p2] = people.rows.map((x) => x.id) as [string, string];
     await db.transaction().execute(async (tx) => {
-      const src = (
-        await sql<{
-          source_id: string;
-        }>`select source_id from orders where workspace_id = ${ws} and external_id = ${o1?.external_id}`.execute(tx)
-      ).rows[0]?.source_id as string;
       await refundOrder(tx, ws, {
-        sourceId: src,
+        sourceId: o1?.source_id as string,
         channel: o1?.channel as string,
         externalId: o1?.external_id as string,
         refundKey: 'test-refund',
@@ -244,25 +244,15 @@ describe('rollup against the KPI engine on a demo bakery', () => {
         at: new Date('2026-11-20T10:00:00Z'),
         customerId: null,
       });
-      const src2 = (
-        await sql<{
-          source_id: string;
-        }>`select source_id from orders where workspace_id = ${ws} and external_id = ${o2?.external_id}`.execute(tx)
-      ).rows[0]?.source_id as string;
       await cancelOrder(tx, ws, {
-        sourceId: src2,
+        sourceId: o2?.source_id as string,
         channel: o2?.channel as string,
         externalId: o2?.external_id as string,
         at: new Date('2026-11-21T10:00:00Z'),
         customerId: null,
       });
-      const src3 = (
-        await sql<{
-          source_id: string;
-        }>`select source_id from orders where workspace_id = ${ws} and external_id = ${o3?.external_id}`.execute(tx)
-      ).rows[0]?.source_id as string;
       await refundOrder(tx, ws, {
-        sourceId: src3,
+        sourceId: o3?.source_id as string,
         channel: o3?.channel as string,
         externalId: o3?.external_id as string,
         refundKey: 'test-refund-all',

@@ -272,15 +272,16 @@ async function rolledUpInputs(db: Db, s: Scope, cur: Range, prev: Range, lapsedD
   return { cur: c as PeriodInputs, prev: p as PeriodInputs, otherCurrency: c.otherCurrency };
 }
 
-async function kpiValues(
-  db: Db,
-  s: Scope,
-  cur: Range,
-  prev: Range,
-  channel: string | undefined,
-  now: Date,
-  rollup = false,
-) {
+/** What a KPI set is asked for: the period, the one before, a channel; read from the rollup or computed live. */
+interface KpiAsk {
+  cur: Range;
+  prev: Range;
+  channel: string | undefined;
+  now: Date;
+  rollup: boolean;
+}
+
+async function kpiValues(db: Db, s: Scope, { cur, prev, channel, now, rollup }: KpiAsk) {
   const t = await thresholdsOf(db, s, now, false);
   const [inputs, spendCur, spendPrev] = await Promise.all([
     (rollup ? rolledUpInputs : liveInputs)(db, s, cur, prev, t.lapsedDays, channel),
@@ -320,16 +321,9 @@ async function kpiValues(
 }
 
 /** The KPI set of a period computed from orders and events (docs/metrics.md). */
-async function computeKpis(
-  db: Db,
-  s: Scope,
-  cur: Range,
-  prev: Range,
-  channel: string | undefined,
-  now: Date,
-  rollup = false,
-) {
-  const v = await kpiValues(db, s, cur, prev, channel, now, rollup);
+async function computeKpis(db: Db, s: Scope, ask: KpiAsk) {
+  const { cur, prev, channel } = ask;
+  const v = await kpiValues(db, s, ask);
   const kpis = Object.fromEntries(
     KPI_KEYS.map((k) => {
       const value = v.cur[k];
@@ -372,7 +366,7 @@ export async function getKpis(
   if (!opts.live) {
     const status = await rollupStatus(db, s);
     if (status.ready) {
-      const result = await computeKpis(db, s, cur, prev, q.channel, now, true);
+      const result = await computeKpis(db, s, { cur, prev, channel: q.channel, now, rollup: true });
       return {
         ...result,
         source: 'rollup' as const,
@@ -405,7 +399,7 @@ export async function getKpis(
       };
     }
   }
-  const result = await computeKpis(db, s, cur, prev, q.channel, now);
+  const result = await computeKpis(db, s, { cur, prev, channel: q.channel, now, rollup: false });
   await repo.saveSnapshot(db, workspaceId, cur, key, {
     currency: s.currency,
     timezone: s.tz,
