@@ -596,6 +596,9 @@ describe('KPI snapshots (while a rollup is built) and the rollup', () => {
     rollupSettings.inlineDrain = 0;
     try {
       await sql`update analytics_rollup_state set ready = false where workspace_id = ${ws}`.execute(t.ctx.db);
+      await sql`insert into analytics_rollup_dirty (workspace_id, subject) values (${ws}, ${ids.ana})`.execute(
+        t.ctx.db,
+      );
       await analytics.refreshKpiSnapshot(t.ctx.db, ws);
       const snap = await get('/api/v1/metrics/kpis');
       expect(snap).toMatchObject({ source: 'snapshot', current: true });

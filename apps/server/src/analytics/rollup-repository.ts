@@ -19,10 +19,23 @@ export interface RollupState {
   built_at: Date | null;
 }
 
-export async function findState(db: Exec, workspaceId: string, lock = false): Promise<RollupState | undefined> {
+/**
+ * The workspace's rollup state; `update` locks it against drains (a restart), `share` against a
+ * restart (a drain).
+ */
+export async function findState(
+  db: Exec,
+  workspaceId: string,
+  lock?: 'update' | 'share',
+): Promise<RollupState | undefined> {
   const r = await sql<RollupState>`select * from analytics_rollup_state where workspace_id = ${workspaceId}
-    ${lock ? sql`for update` : sql``}`.execute(db);
+    ${lock === 'update' ? sql`for update` : lock === 'share' ? sql`for share` : sql``}`.execute(db);
   return r.rows[0];
+}
+
+/** Serializes the first creation of a workspace's rollup state (there is no row to lock yet). */
+export async function lockWorkspace(tx: Tx, workspaceId: string) {
+  await sql`select 1 from workspaces where id = ${workspaceId} for update`.execute(tx);
 }
 
 /** Starts (or restarts) the workspace's rollup in this time zone and currency: empty, every subject marked. */

@@ -30,7 +30,8 @@ export async function ensureRollup(db: Db, s: Scope): Promise<rr.RollupState> {
   const state = await rr.findState(db, s.workspaceId);
   if (state && state.timezone === s.tz && state.currency === s.currency) return state;
   const fresh = await db.transaction().execute(async (tx) => {
-    const again = await rr.findState(tx, s.workspaceId, true);
+    await rr.lockWorkspace(tx, s.workspaceId);
+    const again = await rr.findState(tx, s.workspaceId, 'update');
     if (again && again.timezone === s.tz && again.currency === s.currency) return again;
     await rr.resetRollup(tx, s.workspaceId, s.tz, s.currency);
     return (await rr.findState(tx, s.workspaceId)) as rr.RollupState;
@@ -48,7 +49,8 @@ const same = (a: SubjectFacts, b: SubjectFacts) =>
 /** Rolls up one chunk of marked subjects; how many it took (0: none left). */
 export async function drainChunk(db: Db, s: Scope, limit = DRAIN_CHUNK): Promise<number> {
   return db.transaction().execute(async (tx) => {
-    const state = await rr.findState(tx, s.workspaceId);
+    // Shared: a restart of the rollup (which empties it) waits for this chunk, and vice versa.
+    const state = await rr.findState(tx, s.workspaceId, 'share');
     if (!state) return 0;
     const subjects = await rr.claimDirty(tx, s.workspaceId, limit);
     if (!subjects.length) return 0;
@@ -106,6 +108,7 @@ export async function rollupStatus(db: Db, s: Scope): Promise<{ ready: boolean; 
     await drain(db, s, { maxChunks: 1 });
     pending = await rr.countDirty(db, s.workspaceId, limit);
   }
+  if (pending === 0) await rr.markReady(db, s.workspaceId); // (nothing was left to build)
   const state = await rr.findState(db, s.workspaceId);
   return { ready: !!state?.ready, pending };
 }
