@@ -11,6 +11,7 @@ import * as m0009 from './0009_password_resets.js';
 import * as m0010 from './0010_acquisition_channel.js';
 import * as m0011 from './0011_analytics.js';
 import * as m0012 from './0012_segments.js';
+import * as m0014 from './0014_privacy.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   '0010_acquisition_channel': m0010,
   '0011_analytics': m0011,
   '0012_segments': m0012,
+  // 0013 is reserved by work in parallel.
+  '0014_privacy': m0014,
 };
