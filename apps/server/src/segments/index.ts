@@ -2,6 +2,7 @@
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
+import { onConsentChanged } from '../privacy/index.js';
 import { scheduleIncremental } from './jobs.js';
 import * as repo from './repository.js';
 import { moveMembershipsOnMerge } from './service.js';
@@ -66,6 +67,14 @@ onBatchProcessed('segments', async (tx, workspaceId) => {
   if (!(await repo.hasDynamicSegments(tx, workspaceId))) return;
   await repo.markDirty(tx, workspaceId, [...set]);
   await scheduleIncremental(tx, workspaceId);
+});
+
+// A consent changed outside processing too (the API, the app): the customer is re-evaluated soon,
+// not only at the hourly refresh.
+onConsentChanged('segments', async (tx, c) => {
+  if (!(await repo.hasDynamicSegments(tx, c.workspaceId))) return;
+  await repo.markDirty(tx, c.workspaceId, [c.customerId]);
+  await scheduleIncremental(tx, c.workspaceId);
 });
 
 // A merged profile's memberships (and their history) belong to the survivor.
