@@ -70,11 +70,18 @@ onBatchProcessed('segments', async (tx, workspaceId) => {
 });
 
 // A consent changed outside processing too (the API, the app): the customer is re-evaluated soon,
-// not only at the hourly refresh.
+// not only at the hourly refresh. Once per customer and transaction (a processing batch applies many).
+const consentMarked = new WeakMap<Tx, { dynamic: boolean; customers: Set<string> }>();
 onConsentChanged('segments', async (tx, c) => {
-  if (!(await repo.hasDynamicSegments(tx, c.workspaceId))) return;
+  let seen = consentMarked.get(tx);
+  if (!seen) {
+    seen = { dynamic: await repo.hasDynamicSegments(tx, c.workspaceId), customers: new Set() };
+    consentMarked.set(tx, seen);
+    if (seen.dynamic) await scheduleIncremental(tx, c.workspaceId);
+  }
+  if (!seen.dynamic || seen.customers.has(c.customerId)) return;
+  seen.customers.add(c.customerId);
   await repo.markDirty(tx, c.workspaceId, [c.customerId]);
-  await scheduleIncremental(tx, c.workspaceId);
 });
 
 // A merged profile's memberships (and their history) belong to the survivor.
