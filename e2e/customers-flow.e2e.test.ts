@@ -307,6 +307,9 @@ describe('customers list and customer 360 in a browser', () => {
       }
       expect(await analyst.getByLabel('Owner').count()).toBe(0);
       expect(await analyst.getByLabel('Notes').count()).toBe(0);
+      // Consent: read, not changed.
+      await analyst.getByRole('region', { name: 'Consent' }).getByText('Not asked').first().waitFor();
+      expect(await analyst.getByRole('form', { name: 'Change consent' }).count()).toBe(0);
       await screenshot(analyst, SHOTS, '05-analyst-customer-360');
 
       const refused = await apiCall(analyst, 'POST', '/api/v1/customers/views', { name: 'Mine' });
@@ -354,6 +357,24 @@ describe('customers list and customer 360 in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('the owner records email consent from the keyboard; it shows on the card and the timeline', async () => {
+    await page.goto(`/customers/${customerId}`);
+    const card = page.getByRole('region', { name: 'Consent' });
+    const email = card.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Email' }) });
+    await email.getByText('Not asked').first().waitFor();
+    // The form starts at email, marketing, subscribed: Tab from the status to Save, and Enter.
+    const form = page.getByRole('form', { name: 'Change consent' });
+    await form.getByRole('combobox', { name: 'Status' }).focus();
+    await page.keyboard.press('Tab');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Save');
+    await page.keyboard.press('Enter');
+    await form.getByText('Saved.').waitFor();
+    await email.getByText('Subscribed', { exact: true }).waitFor();
+    await email.getByText(/^Kith, /).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText('Email marketing: subscribed').waitFor();
+    await screenshot(page, SHOTS, '06b-customer-360-consent');
+  });
+
   it('in Spanish and dark mode, both pages show no English string of their own', async () => {
     const context = await browser.newContext({
       baseURL: server.url,
@@ -369,7 +390,9 @@ describe('customers list and customer 360 in a browser', () => {
       expect(english.length).toBeGreaterThan(100);
       const leftovers = async () => {
         // Event names are the shop's own words, sent in English by this test: not interface strings.
-        const text = (await es.locator('body').innerText()).replaceAll('Order Completed', '');
+        const text = (await es.locator('body').innerText())
+          .replaceAll('Order Completed', '')
+          .replaceAll('Newsletter Subscribed', '');
         return english.filter((s) => text.includes(s));
       };
 

@@ -24,6 +24,7 @@ import { installErrorHandling, notFound } from './platform/http.js';
 import { newId } from './platform/ids.js';
 import { jobsRoutes } from './platform/jobs-routes.js';
 import { pendingMigrations } from './platform/migrations.js';
+import { privacyRoutes } from './privacy/index.js';
 import { segmentsRoutes } from './segments/index.js';
 
 export interface RegisteredRoute {
@@ -127,6 +128,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(commerceRoutes, { ctx });
   await app.register(importsRoutes, { ctx });
   await app.register(analyticsRoutes, { ctx });
+  await app.register(privacyRoutes, { ctx });
   await app.register(segmentsRoutes, { ctx });
 
   const webDist = opts.webDist;

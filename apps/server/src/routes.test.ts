@@ -45,6 +45,14 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
     columns: ['name', 'revenue'],
   }),
   'PATCH /api/v1/customers/views/:id': () => ({ name: 'Renamed', filters: { channel: 'web' }, sort: 'name' }),
+  'PUT /api/v1/customers/:id/consents': () => ({
+    channel: 'email',
+    purpose: 'marketing',
+    status: 'unsubscribed',
+    source: 'preference_center',
+    evidence: { form: 'footer' },
+    at: '2026-01-02T10:00:00Z',
+  }),
   'PUT /api/v1/metrics/spend': () => ({ month: '2026-01', channel: 'email', amount: 120 }),
   'PUT /api/v1/metrics/lifecycle/thresholds': () => ({ activeDays: 14, atRiskDays: 40, lapsedDays: 90 }),
   'POST /api/v1/goals': () => ({ kpi: 'repeatPurchaseRate', target: 0.4, deadline: '2099-06-30', name: 'Repeat' }),
@@ -101,6 +109,7 @@ async function snapshotA() {
     '/api/v1/customers',
     `/api/v1/customers/${A.ids.customer}`,
     `/api/v1/customers/${A.ids.customer2}`,
+    `/api/v1/customers/${A.ids.customer}/consents`,
     '/api/v1/customers/views',
     '/api/v1/companies',
     `/api/v1/companies/${A.ids.company}`,
@@ -157,6 +166,11 @@ beforeAll(async () => {
   const customer2A = (
     await t.req('POST', '/api/v1/customers', { auth: ownerA.auth, body: { userId: 'a2', traits: { name: 'Ann Two' } } })
   ).json();
+  const consentA = await t.req('PUT', `/api/v1/customers/${customerA.id}/consents`, {
+    auth: ownerA.auth,
+    body: { channel: 'email', purpose: 'marketing', status: 'subscribed', at: '2026-01-01T10:00:00Z' },
+  });
+  expect(consentA.statusCode, consentA.body).toBe(200);
   const companyA = await t.ctx.db
     .transaction()
     .execute((tx) => linkToCompany(tx, ownerA.workspaceId, customerA.id, 'acme', { name: 'Acme' }, new Date()));

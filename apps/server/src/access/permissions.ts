@@ -14,7 +14,7 @@ export const RESOURCES = {
   api_keys: { read: ['owner', 'admin'], write: ['owner', 'admin'], family: 'admin' },
   audit: { read: ['owner', 'admin'], write: [], family: 'admin' },
   jobs: { read: ['owner', 'admin', 'analyst'], write: ['owner', 'admin'], family: 'data' },
-  // Profiles, their traits, tags, notes, merges and exports.
+  // Profiles, their traits, tags, notes, merges, exports and consent (privacy's /customers/{id}/consents).
   customers: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'], family: 'data' },
   // Sources (channels), write keys, the ingestion debugger and quarantine replay.
   sources: { read: 'all', write: ['owner', 'admin'], family: 'data' },

@@ -4,6 +4,7 @@ import { onCustomersMerged, registerTimelineSource } from '../customers/index.js
 import * as repo from './repository.js';
 
 export {
+  type EventWarning,
   IngestProcessor,
   onBatchProcessed,
   onEventProcessed,

@@ -13,8 +13,18 @@ import { onEventsStored } from './service.js';
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-/** What other domains do with each processed event (commerce builds orders from it), in the same transaction. */
-export type EventHandler = (tx: Tx, event: repo.EventRecord, customerId: string | null) => Promise<void>;
+/**
+ * What other domains do with each processed event (commerce builds orders from it), in the same
+ * transaction. A handler may return warnings about values it ignored (junk consent traits): they
+ * join the event's own warnings.
+ */
+export type EventWarning = { code: string } & Obj;
+export type EventHandler = (
+  tx: Tx,
+  event: repo.EventRecord,
+  customerId: string | null,
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers that return nothing stay plain `async` functions
+) => Promise<void | EventWarning[]>;
 const handlers = new Map<string, EventHandler>();
 export function onEventProcessed(domain: string, handler: EventHandler): void {
   handlers.set(domain, handler);
@@ -25,6 +35,14 @@ export type BatchHandler = (tx: Tx, workspaceId: string) => Promise<void>;
 const batchHandlers = new Map<string, BatchHandler>();
 export function onBatchProcessed(domain: string, handler: BatchHandler): void {
   batchHandlers.set(domain, handler);
+}
+
+/** Every domain's handler for one event; their warnings are added to the event's. */
+async function runHandlers(tx: Tx, e: repo.EventRecord, customerId: string | null, warnings: Obj[]) {
+  for (const h of handlers.values()) {
+    const more = await h(tx, e, customerId);
+    if (more?.length) warnings.push(...more);
+  }
 }
 
 // Small enough that a batch holds embedded PGlite's one connection for a fraction of a second.
@@ -136,7 +154,7 @@ async function runBatch(
     for (const e of events) {
       if (!careful) {
         const { customerId, warnings } = await processEvent(tx, resolver, e, defaultCountry);
-        for (const h of handlers.values()) await h(tx, e, customerId);
+        await runHandlers(tx, e, customerId, warnings);
         done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
         continue;
       }
@@ -145,7 +163,7 @@ async function runBatch(
         resolver = new IdentityResolver(tx, workspaceId);
         const { customerId, warnings } = await processEvent(tx, resolver, e, defaultCountry);
         await resolver.flush();
-        for (const h of handlers.values()) await h(tx, e, customerId);
+        await runHandlers(tx, e, customerId, warnings);
         // What handlers deferred to the batch's end is done here, so a failure stays with its event.
         for (const h of batchHandlers.values()) await h(tx, workspaceId);
         await repo.releaseSavepoint(tx);

@@ -2,14 +2,15 @@
  * Compiles a segment rule to ONE SQL query over the workspace's live profiles (`customers`,
  * `merged_into is null`). Conditions on events, orders and other segments become subqueries
  * naming customers: `c.id in (…)` where the condition must hold (a semi-join), or LEFT JOINed
- * once with a null test under OR / NOT. Every user value is a bound parameter. This module reads other domains' tables — see
- * docs/adr/0007-segment-compiler-reads-tables.md.
+ * once with a null test under OR / NOT. Every user value is a bound parameter. This module reads other domains' tables
+ * (privacy's `consents` too) — see docs/adr/0008-segment-compiler-reads-tables.md.
  */
 import { type RawBuilder, sql } from 'kysely';
 import { lifecycleMembersSql, rfmMembersSql } from '../analytics/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import type {
   Condition,
+  ConsentCondition,
   EventCondition,
   LifecycleCondition,
   OrdersCondition,
@@ -315,6 +316,8 @@ export class RuleCompiler {
         const member = sql`${a}.n is not null`;
         return { matched: c.op === 'in' ? member : sql`not (${member})`, actual: member, notNull: true };
       }
+      case 'consent':
+        return this.#consent(c);
       case 'rfm':
       case 'lifecycle': {
         // Analytics' own definitions, embedded. The cells / stages are ranks and thresholds over the
@@ -334,6 +337,27 @@ export class RuleCompiler {
         return { matched: member, actual: member, notNull: true };
       }
     }
+  }
+
+  /**
+   * The status of one channel and purpose, `unknown` without a row. Without `unknown` among the
+   * wanted statuses, the customers whose row has one of them; with it, everyone but those whose
+   * row has another.
+   */
+  #consent(c: ConsentCondition): { matched: Sql; actual?: Sql; notNull?: boolean } {
+    const ws = this.ctx.workspaceId;
+    const wanted = Array.isArray(c.status) ? [...new Set(c.status)] : [c.status];
+    const rows = sql`from consents k where k.workspace_id = ${ws} and k.channel = ${c.channel}
+          and k.purpose = ${c.purpose}${this.#scope(sql`k.customer_id`)}`;
+    if (this.ctx.explain) {
+      const a = this.#join(sql`select k.customer_id, k.status ${rows}`, 'k');
+      const status = sql`coalesce(${a}.status, 'unknown')`;
+      return { matched: sql`${status} = any(${wanted}::text[])`, actual: status, notNull: true };
+    }
+    if (!wanted.includes('unknown')) {
+      return this.#inSet(sql`select k.customer_id ${rows} and k.status = any(${wanted}::text[])`, 'k', true);
+    }
+    return this.#inSet(sql`select k.customer_id ${rows} and k.status <> all(${wanted}::text[])`, 'k', false);
   }
 
   #trait(c: TraitCondition): { matched: Sql; actual: Sql } {

@@ -3,6 +3,7 @@ import { onOrderWrites } from '../commerce/index.js';
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
+import { onConsentChanged } from '../privacy/index.js';
 import { scheduleIncremental } from './jobs.js';
 import * as repo from './repository.js';
 import { moveMembershipsOnMerge } from './service.js';
@@ -75,6 +76,21 @@ onOrderWrites('segments', async (tx, workspaceId, w) => {
   if (!w.customerIds.length || !(await repo.hasDynamicSegments(tx, workspaceId))) return;
   await repo.markDirty(tx, workspaceId, w.customerIds);
   await scheduleIncremental(tx, workspaceId);
+});
+
+// A consent changed outside processing too (the API, the app): the customer is re-evaluated soon,
+// not only at the hourly refresh. Once per customer and transaction (a processing batch applies many).
+const consentMarked = new WeakMap<Tx, { dynamic: boolean; customers: Set<string> }>();
+onConsentChanged('segments', async (tx, c) => {
+  let seen = consentMarked.get(tx);
+  if (!seen) {
+    seen = { dynamic: await repo.hasDynamicSegments(tx, c.workspaceId), customers: new Set() };
+    consentMarked.set(tx, seen);
+    if (seen.dynamic) await scheduleIncremental(tx, c.workspaceId);
+  }
+  if (!seen.dynamic || seen.customers.has(c.customerId)) return;
+  seen.customers.add(c.customerId);
+  await repo.markDirty(tx, c.workspaceId, [c.customerId]);
 });
 
 // A merged profile's memberships (and their history) belong to the survivor.

@@ -96,7 +96,7 @@ export const sm = defineMessages('segments', {
     es: 'debe ser uno de first_seen_at, last_seen_at, channels, acquisition_channel',
   },
   type_one_of: {
-    en: 'type must be one of trait, tag, event, orders, last_order, bought, fact, segment, rfm, lifecycle',
-    es: 'type debe ser uno de trait, tag, event, orders, last_order, bought, fact, segment, rfm, lifecycle',
+    en: 'type must be one of trait, tag, event, orders, last_order, bought, fact, segment, rfm, lifecycle, consent',
+    es: 'type debe ser uno de trait, tag, event, orders, last_order, bought, fact, segment, rfm, lifecycle, consent',
   },
 });

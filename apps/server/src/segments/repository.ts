@@ -1,7 +1,7 @@
 /**
  * The only file with the segments domain's SQL. Besides its own tables it reads `customers`
- * (and, through compiler.ts, `events`, `orders`, `order_items`, `products`): the pragmatic
- * exception recorded in docs/adr/0007-segment-compiler-reads-tables.md.
+ * (and, through compiler.ts, `events`, `orders`, `order_items`, `products`, `consents`): the
+ * pragmatic exception recorded in docs/adr/0008-segment-compiler-reads-tables.md.
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Db, Tx } from '../platform/db.js';

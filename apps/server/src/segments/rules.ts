@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { LIFECYCLE_STAGES, RFM_CELLS } from '../analytics/index.js';
 import { english, pm } from '../platform/messages.js';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES } from '../privacy/index.js';
 import { sm } from './messages.js';
 
 /** Deepest nesting of all/any/not (the root is depth 1). */
@@ -215,6 +216,17 @@ const lifecycleCondition = z.strictObject({
   stages: z.array(z.enum(LIFECYCLE_STAGES)).min(1).max(LIFECYCLE_STAGES.length),
 });
 
+/**
+ * The customer's consent for a channel and purpose is this status (or one of these); a customer
+ * with nothing recorded is `unknown` (privacy's consents).
+ */
+const consentCondition = z.strictObject({
+  type: z.literal('consent'),
+  channel: z.enum(CONSENT_CHANNELS),
+  purpose: z.enum(CONSENT_PURPOSES),
+  status: z.union([z.enum(CONSENT_STATUSES), z.array(z.enum(CONSENT_STATUSES)).min(1).max(CONSENT_STATUSES.length)]),
+});
+
 const factCondition = z.discriminatedUnion('fact', [
   factDateCondition,
   factChannelsCondition,
@@ -233,6 +245,7 @@ export const conditionSchema = z.discriminatedUnion('type', [
   segmentCondition,
   rfmCondition,
   lifecycleCondition,
+  consentCondition,
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 export type TraitCondition = z.infer<typeof traitCondition>;
@@ -240,6 +253,7 @@ export type EventCondition = z.infer<typeof eventCondition>;
 export type OrdersCondition = z.infer<typeof ordersCondition>;
 export type PropertyFilter = z.infer<typeof propertyFilter>;
 export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
+export type ConsentCondition = z.infer<typeof consentCondition>;
 
 export type SegmentRule = { all: SegmentRule[] } | { any: SegmentRule[] } | { not: SegmentRule } | Condition;
 

@@ -243,6 +243,7 @@ export const customersKeys = {
   detail: (id: string) => ['customers', 'detail', id] as const,
   timeline: (id: string, type: string, channel: string) => ['customers', 'timeline', id, type, channel] as const,
   orders: (id: string) => ['customers', 'orders', id] as const,
+  consents: (id: string) => ['customers', 'consents', id] as const,
   order: (id: string) => ['orders', id] as const,
   views: ['customers', 'views'] as const,
 };
@@ -470,6 +471,58 @@ export function useOrder(id: string | null) {
     queryFn: ({ signal }) => api<OrderDetail>('GET', `/api/v1/orders/${encodeURIComponent(id ?? '')}`, { signal }),
     enabled: id !== null,
     staleTime: 60_000,
+  });
+}
+
+// ── consent (privacy) ──
+
+export const CONSENT_CHANNELS = ['email', 'sms', 'whatsapp', 'push', 'direct_mail', 'phone'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+export const CONSENT_PURPOSES = ['marketing', 'transactional'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+export const CONSENT_STATUSES = ['subscribed', 'unsubscribed', 'pending', 'unknown'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+export interface Consent {
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus;
+  source: string | null;
+  evidence: Record<string, unknown> | null;
+  changedAt: string | null;
+  updatedAt: string | null;
+}
+export interface ConsentList {
+  customerId: string;
+  items: Consent[];
+}
+export interface ConsentChangeResult extends ConsentList {
+  applied: boolean;
+  ignored?: 'older' | 'unchanged';
+}
+
+export function useConsents(id: string) {
+  return useQuery({
+    queryKey: customersKeys.consents(id),
+    queryFn: ({ signal }) =>
+      api<ConsentList>('GET', `/api/v1/customers/${encodeURIComponent(id)}/consents`, { signal }),
+  });
+}
+
+export function useSetConsent(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { channel: ConsentChannel; purpose: ConsentPurpose; status: ConsentStatus }) =>
+      api<ConsentChangeResult>('PUT', `/api/v1/customers/${encodeURIComponent(id)}/consents`, { body }),
+    onSuccess: (result) => {
+      queryClient.setQueryData<ConsentList>(customersKeys.consents(id), {
+        customerId: result.customerId,
+        items: result.items,
+      });
+      // The change is on the timeline now.
+      void queryClient.invalidateQueries({ queryKey: customersKeys.detail(id) });
+      void queryClient.invalidateQueries({ queryKey: ['customers', 'timeline', id] });
+    },
   });
 }
 

@@ -32,6 +32,7 @@ import { LoadError } from '../ui/states';
 import { usePageTitle } from '../ui/use-page-title';
 import { type Customer, useCustomer } from './api';
 import { ChannelIcons } from './channels';
+import { ConsentPanel } from './consent-panel';
 import { useFormat } from './format';
 import { ConflictsPanel, IdentitiesPanel, MergeHistoryPanel } from './identity-panels';
 import { OrdersPanel } from './orders-panel';
@@ -126,6 +127,7 @@ export function CustomerPage() {
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="md">
             <ProfilePanel customer={c} canWrite={canWrite} />
+            <ConsentPanel customerId={c.id} canWrite={canWrite} />
             <TraitsPanel customer={c} canWrite={canWrite} />
             <IdentitiesPanel customer={c} />
             <MergeHistoryPanel customer={c} />

@@ -13,12 +13,27 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useIntersection } from '@mantine/hooks';
-import { IconChevronDown, IconChevronRight, IconGitMerge, IconReceipt, IconUserPlus } from '@tabler/icons-react';
+import {
+  IconChevronDown,
+  IconChevronRight,
+  IconGitMerge,
+  IconReceipt,
+  IconShieldCheck,
+  IconUserPlus,
+} from '@tabler/icons-react';
 import type { TFunction } from 'i18next';
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../ui/errors';
-import { type Customer, type TimelineItem, useSources, useTimeline } from './api';
+import {
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
+  CONSENT_STATUSES,
+  type Customer,
+  type TimelineItem,
+  useSources,
+  useTimeline,
+} from './api';
 import { ChannelIcon, useChannelLabel } from './channels';
 import { type Formatters, useFormat } from './format';
 import { Panel } from './panel';
@@ -30,6 +45,7 @@ const TYPE_GROUPS = {
   actions: 'track',
   profile: 'identify,group,alias,customer.first_seen,customer.merged',
   orders: 'order.completed,order.refunded,order.cancelled',
+  consent: 'consent',
 } as const;
 type TypeGroup = keyof typeof TYPE_GROUPS;
 // Mantine's Select has no empty-string option: "every channel" needs a value of its own.
@@ -149,7 +165,14 @@ export function TimelinePanel({ customer: c, updatedAt }: { customer: Customer; 
 
 function ItemBullet({ item }: { item: TimelineItem }) {
   if (item.channel) return <ChannelIcon channel={item.channel} size="md" />;
-  const Glyph = item.type === 'customer.merged' ? IconGitMerge : item.kind === 'order' ? IconReceipt : IconUserPlus;
+  const Glyph =
+    item.type === 'customer.merged'
+      ? IconGitMerge
+      : item.kind === 'order'
+        ? IconReceipt
+        : item.kind === 'consent'
+          ? IconShieldCheck
+          : IconUserPlus;
   return (
     <ThemeIcon variant="light" color="gray" size="md" radius="xl">
       <Glyph size={16} stroke={1.6} aria-hidden />
@@ -192,6 +215,17 @@ export function itemTitle(t: TFunction, format: Formatters, item: TimelineItem):
       return t('customers.timeline.titles.orderRefunded', { order });
     case 'order.cancelled':
       return t('customers.timeline.titles.orderCancelled', { order });
+    case 'consent': {
+      const channel = CONSENT_CHANNELS.find((c) => c === d.channel);
+      const purpose = CONSENT_PURPOSES.find((p) => p === d.purpose);
+      const status = CONSENT_STATUSES.find((s) => s === d.status);
+      if (!channel || !purpose || !status) return item.title;
+      return t('customers.timeline.titles.consent', {
+        channel: t(`customers.consent.channels.${channel}`),
+        purpose: t(`customers.consent.inline.purposes.${purpose}`),
+        status: t(`customers.consent.inline.statuses.${status}`),
+      });
+    }
   }
   return item.title;
 }
@@ -244,7 +278,14 @@ function ItemBody({ item }: { item: TimelineItem }) {
 /** Properties or traits the event carried, as readable JSON (nothing when it carried none). */
 function detailsOf(item: TimelineItem): string | null {
   const d = item.data;
-  const payload = item.kind === 'event' ? (d.properties ?? d.traits) : item.kind === 'order' ? d : null;
+  const payload =
+    item.kind === 'event'
+      ? (d.properties ?? d.traits)
+      : item.kind === 'order'
+        ? d
+        : item.kind === 'consent'
+          ? { previous: d.previous, source: d.source, evidence: d.evidence }
+          : null;
   const shown =
     item.kind === 'event' && d.traits && d.properties && Object.keys(d.properties as object).length === 0
       ? d.traits

@@ -26,9 +26,13 @@ import {
   addChild,
   type BoughtCondition,
   CONDITION_TYPES,
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
+  CONSENT_STATUSES,
   COUNT_OPS,
   type Condition,
   type ConditionType,
+  consentStatuses,
   DATE_FACTS,
   defaultCondition,
   defaultFact,
@@ -468,6 +472,8 @@ function ConditionFields({ condition, path }: { condition: Condition; path: Rule
       return <RfmFields c={condition} path={path} />;
     case 'lifecycle':
       return <LifecycleFields c={condition} path={path} />;
+    case 'consent':
+      return <ConsentFields c={condition} path={path} />;
   }
 }
 
@@ -1243,5 +1249,45 @@ function LifecycleFields({ c, path }: { c: Condition & { type: 'lifecycle' }; pa
       disabled={readOnly}
       w={320}
     />
+  );
+}
+
+function ConsentFields({ c, path }: { c: Condition & { type: 'consent' }; path: RulePath }) {
+  const { t } = useTranslation();
+  const { readOnly } = useBuilder();
+  const { set, error } = useNode(path);
+  return (
+    <>
+      <NativeSelect
+        size="xs"
+        label={t('segments.builder.consentChannel')}
+        value={c.channel}
+        disabled={readOnly}
+        onChange={(e) => set({ ...c, channel: e.currentTarget.value as typeof c.channel })}
+        data={CONSENT_CHANNELS.map((ch) => ({ value: ch, label: t(`customers.consent.channels.${ch}`) }))}
+        error={error('channel')}
+        w={170}
+      />
+      <NativeSelect
+        size="xs"
+        label={t('segments.builder.consentPurpose')}
+        value={c.purpose}
+        disabled={readOnly}
+        onChange={(e) => set({ ...c, purpose: e.currentTarget.value as typeof c.purpose })}
+        data={CONSENT_PURPOSES.map((p) => ({ value: p, label: t(`customers.consent.purposes.${p}`) }))}
+        error={error('purpose')}
+        w={150}
+      />
+      <MultiSelect
+        size="xs"
+        label={t('segments.builder.consentStatuses')}
+        data={CONSENT_STATUSES.map((s) => ({ value: s, label: t(`customers.consent.statuses.${s}`) }))}
+        value={consentStatuses(c)}
+        onChange={(statuses) => set({ ...c, status: statuses as (typeof CONSENT_STATUSES)[number][] })}
+        error={error('status')}
+        disabled={readOnly}
+        w={260}
+      />
+    </>
   );
 }

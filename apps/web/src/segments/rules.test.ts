@@ -141,6 +141,18 @@ describe('the rule sent to the server', () => {
   });
 });
 
+describe('the consent condition', () => {
+  it('starts as email marketing subscribed, needs a status, and sends one status or a list', () => {
+    const c = defaultCondition('consent');
+    expect(c).toEqual({ type: 'consent', channel: 'email', purpose: 'marketing', status: ['subscribed'] });
+    expect(incompleteFields({ ...c, status: [] } as SegmentRule)).toEqual([{ path: ['status'], reason: 'required' }]);
+    expect(cleanRule(c)).toEqual({ type: 'consent', channel: 'email', purpose: 'marketing', status: 'subscribed' });
+    expect(cleanRule({ ...c, status: ['pending', 'unknown', 'pending'] } as SegmentRule)).toMatchObject({
+      status: ['pending', 'unknown'],
+    });
+  });
+});
+
 describe('rules in page addresses', () => {
   it('round-trips a rule through the editor link', () => {
     const rule: SegmentRule = { all: [{ type: 'orders', metric: 'count', op: 'gte', value: 2 }] };

@@ -6,8 +6,16 @@
  */
 
 import { LIFECYCLE_STAGES, type LifecycleStage, RFM_CELLS, type RfmCell } from '../analytics/api';
+import {
+  CONSENT_CHANNELS,
+  CONSENT_PURPOSES,
+  CONSENT_STATUSES,
+  type ConsentChannel,
+  type ConsentPurpose,
+  type ConsentStatus,
+} from '../customers/api';
 
-export { LIFECYCLE_STAGES, RFM_CELLS };
+export { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES, LIFECYCLE_STAGES, RFM_CELLS };
 export type RuleWindow = { lastDays: number } | { from: string; to: string };
 
 export const TRAIT_OPS = [
@@ -128,6 +136,14 @@ export interface LifecycleCondition {
   stages: LifecycleStage[];
 }
 
+/** The customer's consent for a channel and purpose is one of these statuses (`unknown`: nothing recorded). */
+export interface ConsentCondition {
+  type: 'consent';
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: ConsentStatus | ConsentStatus[];
+}
+
 export type Condition =
   | TraitCondition
   | TagCondition
@@ -138,7 +154,8 @@ export type Condition =
   | FactCondition
   | SegmentCondition
   | RfmCondition
-  | LifecycleCondition;
+  | LifecycleCondition
+  | ConsentCondition;
 export type ConditionType = Condition['type'];
 export const CONDITION_TYPES = [
   'trait',
@@ -151,6 +168,7 @@ export const CONDITION_TYPES = [
   'segment',
   'rfm',
   'lifecycle',
+  'consent',
 ] as const satisfies readonly ConditionType[];
 
 export type GroupOp = 'all' | 'any';
@@ -194,8 +212,14 @@ export function defaultCondition(type: ConditionType): Condition {
       return { type, cells: [] };
     case 'lifecycle':
       return { type, stages: [] };
+    case 'consent':
+      return { type, channel: 'email', purpose: 'marketing', status: ['subscribed'] };
   }
 }
+
+/** A consent condition's statuses as a list (the API takes one or a list). */
+export const consentStatuses = (c: ConsentCondition): ConsentStatus[] =>
+  Array.isArray(c.status) ? c.status : [c.status];
 
 /** A new condition for one of the facts, with its own operators. */
 export function defaultFact(fact: Fact): FactCondition {
@@ -403,6 +427,8 @@ export function incompleteFields(rule: SegmentRule, path: RulePath = []): Incomp
       return c.cells.length ? [] : [{ path: [...path, 'cells'], reason: 'required' }];
     case 'lifecycle':
       return c.stages.length ? [] : [{ path: [...path, 'stages'], reason: 'required' }];
+    case 'consent':
+      return consentStatuses(c).length ? [] : [{ path: [...path, 'status'], reason: 'required' }];
   }
 }
 
@@ -468,6 +494,10 @@ export function cleanRule(rule: SegmentRule): SegmentRule {
       return { type: 'rfm', cells: [...c.cells] };
     case 'lifecycle':
       return { type: 'lifecycle', stages: [...c.stages] };
+    case 'consent': {
+      const statuses = [...new Set(consentStatuses(c))];
+      return { ...c, status: statuses.length === 1 ? (statuses[0] as ConsentStatus) : statuses };
+    }
   }
 }
 

@@ -141,6 +141,16 @@ const cases: { condition: Condition; en: string; es: string }[] = [
     en: 'Is in the lifecycle stage New or Won back',
     es: 'Está en la etapa del ciclo de vida Nuevos o Recuperados',
   },
+  {
+    condition: { type: 'consent', channel: 'email', purpose: 'marketing', status: 'subscribed' },
+    en: 'Email marketing consent is subscribed',
+    es: 'El consentimiento de Correo electrónico para publicidad es suscrito',
+  },
+  {
+    condition: { type: 'consent', channel: 'sms', purpose: 'transactional', status: ['pending', 'unknown'] },
+    en: 'SMS transactional consent is awaiting confirmation or not asked',
+    es: 'El consentimiento de SMS para transaccional es pendiente de confirmar o sin preguntar',
+  },
 ];
 
 describe('conditions as sentences', () => {
@@ -173,6 +183,12 @@ describe('conditions as sentences', () => {
     expect(describeActual(en, { type: 'last_order', op: 'before', value: '2025-01-01' }, '2024-12-24T10:00:00Z')).toBe(
       '24 Dec 2024',
     );
+  });
+
+  it('reports a consent condition’s actual status in words', () => {
+    const c: Condition = { type: 'consent', channel: 'email', purpose: 'marketing', status: 'subscribed' };
+    expect(describeActual(en, c, 'unknown')).toBe('not asked');
+    expect(describeActual(es, c, 'unsubscribed')).toBe('dado de baja');
   });
 
   it('shows a value still to be typed as an ellipsis', () => {

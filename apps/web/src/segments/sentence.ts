@@ -5,7 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { Condition, Group, PropertyFilter, RuleWindow, SegmentRule } from './rules';
-import { groupChildren, groupOp, isGroup, isNot } from './rules';
+import { CONSENT_STATUSES, consentStatuses, groupChildren, groupOp, isGroup, isNot } from './rules';
 
 /** What a sentence needs besides the words: formats and names of things the rule refers to by id. */
 export interface SentenceContext {
@@ -178,6 +178,15 @@ export function describeCondition(ctx: SentenceContext, c: Condition): string {
           c.stages.map((stage) => t(`analytics.lifecycle.stages.${stage}`)),
         ),
       });
+    case 'consent':
+      return t('segments.sentence.consent', {
+        channel: t(`customers.consent.channels.${c.channel}`),
+        purpose: t(`customers.consent.inline.purposes.${c.purpose}`),
+        statuses: formatList(
+          ctx.locale,
+          consentStatuses(c).map((s) => t(`customers.consent.inline.statuses.${s}`)),
+        ),
+      });
   }
 }
 
@@ -223,6 +232,8 @@ export function describeActual(ctx: SentenceContext, condition: Condition | unde
       : ctx.t('segments.sentence.nothing');
   if (typeof actual === 'string' && condition?.type === 'fact' && condition.fact === 'acquisition_channel')
     return ctx.channel(actual);
+  if (typeof actual === 'string' && condition?.type === 'consent' && CONSENT_STATUSES.some((s) => s === actual))
+    return ctx.t(`customers.consent.inline.statuses.${actual as (typeof CONSENT_STATUSES)[number]}`);
   if (typeof actual === 'object' && !Array.isArray(actual)) {
     const parts = Object.entries(actual as Record<string, unknown>).map(
       ([k, v]) => `${k}: ${describeActual(ctx, condition, v)}`,

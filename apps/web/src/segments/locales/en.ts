@@ -21,6 +21,7 @@ export const segmentsEn = {
     segment: 'Another segment',
     rfm: 'RFM group',
     lifecycle: 'Lifecycle stage',
+    consent: 'Consent',
   },
   typeHints: {
     trait: 'A field of the profile: city, plan, birthday…',
@@ -33,6 +34,7 @@ export const segmentsEn = {
     segment: 'Is or is not in another segment',
     rfm: 'A named group of the RFM grid: champions, at risk…',
     lifecycle: 'New, active, at risk, lapsed or won back, today',
+    consent: 'Subscribed, unsubscribed or never asked, per channel',
   },
   facts: {
     first_seen_at: 'First seen',
@@ -200,10 +202,14 @@ export const segmentsEn = {
     segment: { in: 'Is in the segment {{segment}}', not_in: 'Is not in the segment {{segment}}' },
     rfm: 'Is in the RFM group {{cells}}',
     lifecycle: 'Is in the lifecycle stage {{stages}}',
+    consent: '{{channel}} {{purpose}} consent is {{statuses}}',
   },
   builder: {
     rfmCells: 'RFM groups',
     lifecycleStages: 'Stages',
+    consentChannel: 'Channel',
+    consentPurpose: 'Purpose',
+    consentStatuses: 'Status is',
     match: 'Match',
     allOf: 'all of',
     anyOf: 'any of',

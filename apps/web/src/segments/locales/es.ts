@@ -23,6 +23,7 @@ export const segmentsEs: typeof segmentsEn = {
     segment: 'Otro segmento',
     rfm: 'Grupo RFM',
     lifecycle: 'Etapa del ciclo de vida',
+    consent: 'Consentimiento',
   },
   typeHints: {
     trait: 'Un dato del perfil: ciudad, plan, cumpleaños…',
@@ -35,6 +36,7 @@ export const segmentsEs: typeof segmentsEn = {
     segment: 'Está o no está en otro segmento',
     rfm: 'Un grupo con nombre de la matriz RFM: campeones, en riesgo…',
     lifecycle: 'Nuevo, activo, en riesgo, perdido o recuperado, hoy',
+    consent: 'Suscrito, dado de baja o sin preguntar, por canal',
   },
   facts: {
     first_seen_at: 'Visto por primera vez',
@@ -202,10 +204,14 @@ export const segmentsEs: typeof segmentsEn = {
     segment: { in: 'Está en el segmento {{segment}}', not_in: 'No está en el segmento {{segment}}' },
     rfm: 'Está en el grupo RFM {{cells}}',
     lifecycle: 'Está en la etapa del ciclo de vida {{stages}}',
+    consent: 'El consentimiento de {{channel}} para {{purpose}} es {{statuses}}',
   },
   builder: {
     rfmCells: 'Grupos RFM',
     lifecycleStages: 'Etapas',
+    consentChannel: 'Canal',
+    consentPurpose: 'Finalidad',
+    consentStatuses: 'El estado es',
     match: 'Cumplir',
     allOf: 'todas',
     anyOf: 'alguna',
