@@ -9,7 +9,16 @@ describe('the message catalog', () => {
     const domains = new Set([...catalog.keys()].map((id) => id.split('.')[0]));
     // Every domain that can refuse a request declares its messages.
     expect([...domains].sort()).toEqual(
-      expect.arrayContaining(['access', 'commerce', 'customers', 'imports', 'ingest', 'platform', 'segments']),
+      expect.arrayContaining([
+        'access',
+        'commerce',
+        'customers',
+        'imports',
+        'ingest',
+        'messaging',
+        'platform',
+        'segments',
+      ]),
     );
     expect(catalog.size).toBeGreaterThan(100);
     for (const [id, entry] of catalog) {
