@@ -244,6 +244,8 @@ export const customersKeys = {
   timeline: (id: string, type: string, channel: string) => ['customers', 'timeline', id, type, channel] as const,
   orders: (id: string) => ['customers', 'orders', id] as const,
   order: (id: string) => ['orders', id] as const,
+  messages: (id: string) => ['customers', 'messages', id] as const,
+  message: (id: string) => ['messages', id] as const,
   views: ['customers', 'views'] as const,
 };
 
@@ -470,6 +472,55 @@ export function useOrder(id: string | null) {
     queryFn: ({ signal }) => api<OrderDetail>('GET', `/api/v1/orders/${encodeURIComponent(id ?? '')}`, { signal }),
     enabled: id !== null,
     staleTime: 60_000,
+  });
+}
+
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'skipped';
+
+export interface Message {
+  id: string;
+  customerId: string;
+  channel: string;
+  purpose: 'marketing' | 'transactional';
+  templateId: string | null;
+  templateVersion: number | null;
+  locale: string | null;
+  to: string | null;
+  subject: string | null;
+  status: MessageStatus;
+  /** Why it was skipped or failed: no_consent_check, no_consent, no_address, smtp: <answer>, … */
+  statusReason: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  openedAt: string | null;
+  clickedAt: string | null;
+}
+
+export interface MessageDetail extends Message {
+  html: string | null;
+  text: string | null;
+  events: { id: string; type: string; reason: string | null; url: string | null; at: string }[];
+}
+
+export function useCustomerMessages(id: string, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: customersKeys.messages(id),
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<Message>>('GET', `/api/v1/customers/${encodeURIComponent(id)}/messages`, {
+        query: { limit: 20, cursor: pageParam ?? undefined },
+        signal,
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled,
+  });
+}
+
+export function useMessage(id: string | null) {
+  return useQuery({
+    queryKey: customersKeys.message(id ?? ''),
+    queryFn: ({ signal }) => api<MessageDetail>('GET', `/api/v1/messages/${encodeURIComponent(id ?? '')}`, { signal }),
+    enabled: id !== null,
   });
 }
 

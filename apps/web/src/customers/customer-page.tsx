@@ -34,6 +34,7 @@ import { type Customer, useCustomer } from './api';
 import { ChannelIcons } from './channels';
 import { useFormat } from './format';
 import { ConflictsPanel, IdentitiesPanel, MergeHistoryPanel } from './identity-panels';
+import { MessagesPanel } from './messages-panel';
 import { OrdersPanel } from './orders-panel';
 import { Panel } from './panel';
 import { canWriteCustomers, customerName, initialsOf } from './people';
@@ -121,6 +122,7 @@ export function CustomerPage() {
           <Stack gap="md">
             <TimelinePanel customer={c} updatedAt={customer.dataUpdatedAt} />
             <OrdersPanel customerId={c.id} />
+            <MessagesPanel customerId={c.id} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>

@@ -30,6 +30,8 @@ const TYPE_GROUPS = {
   actions: 'track',
   profile: 'identify,group,alias,customer.first_seen,customer.merged',
   orders: 'order.completed,order.refunded,order.cancelled',
+  messages:
+    'message.sent,message.failed,message.skipped,message.opened,message.clicked,message.unsubscribed,message.delivered,message.bounced',
 } as const;
 type TypeGroup = keyof typeof TYPE_GROUPS;
 // Mantine's Select has no empty-string option: "every channel" needs a value of its own.
@@ -192,6 +194,22 @@ export function itemTitle(t: TFunction, format: Formatters, item: TimelineItem):
       return t('customers.timeline.titles.orderRefunded', { order });
     case 'order.cancelled':
       return t('customers.timeline.titles.orderCancelled', { order });
+    case 'message.sent':
+      return t('customers.timeline.titles.messageSent', { subject: str(d.subject) ?? '' });
+    case 'message.failed':
+      return t('customers.timeline.titles.messageFailed', { subject: str(d.subject) ?? '' });
+    case 'message.skipped':
+      return t('customers.timeline.titles.messageSkipped', { subject: str(d.subject) ?? '' });
+    case 'message.opened':
+      return t('customers.timeline.titles.messageOpened', { subject: str(d.subject) ?? '' });
+    case 'message.clicked':
+      return t('customers.timeline.titles.messageClicked', { subject: str(d.subject) ?? '' });
+    case 'message.unsubscribed':
+      return t('customers.timeline.titles.messageUnsubscribed');
+    case 'message.delivered':
+      return t('customers.timeline.titles.messageDelivered', { subject: str(d.subject) ?? '' });
+    case 'message.bounced':
+      return t('customers.timeline.titles.messageBounced', { subject: str(d.subject) ?? '' });
   }
   return item.title;
 }
@@ -244,7 +262,8 @@ function ItemBody({ item }: { item: TimelineItem }) {
 /** Properties or traits the event carried, as readable JSON (nothing when it carried none). */
 function detailsOf(item: TimelineItem): string | null {
   const d = item.data;
-  const payload = item.kind === 'event' ? (d.properties ?? d.traits) : item.kind === 'order' ? d : null;
+  const payload =
+    item.kind === 'event' ? (d.properties ?? d.traits) : item.kind === 'order' || item.kind === 'message' ? d : null;
   const shown =
     item.kind === 'event' && d.traits && d.properties && Object.keys(d.properties as object).length === 0
       ? d.traits
