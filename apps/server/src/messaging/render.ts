@@ -142,6 +142,7 @@ export function wrapInLayout(l: LayoutInput): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(l.subject)}</title>
+<style>.kith-body a{color:${color}}</style>
 </head>
 <body style="margin:0;padding:0;background:#f4f4f5">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background:#f4f4f5">

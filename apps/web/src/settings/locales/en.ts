@@ -2,7 +2,7 @@
 export const settingsEn = {
   title: 'Settings',
   nav: 'Settings',
-  intro: 'Your business profile, the people who work in it, and the keys your scripts use.',
+  intro: 'Your business profile, the people who work in it, the keys your scripts use, and how your emails go out.',
   sections: 'Settings sections',
   tabs: {
     profile: 'Business profile',

@@ -4,7 +4,8 @@ import type { SettingsStrings } from './en';
 export const settingsEs: SettingsStrings = {
   title: 'Ajustes',
   nav: 'Ajustes',
-  intro: 'El perfil de tu negocio, las personas que trabajan en él y las claves que usan tus scripts.',
+  intro:
+    'El perfil de tu negocio, las personas que trabajan en él, las claves que usan tus scripts y cómo salen tus correos.',
   sections: 'Secciones de ajustes',
   tabs: {
     profile: 'Perfil del negocio',
