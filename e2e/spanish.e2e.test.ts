@@ -54,6 +54,7 @@ const PAGES: PageToCheck[] = [
     open: (p) => p.getByRole('button', { name: 'Crear clave de API' }).first().click(),
   },
   { name: 'settings-audit', path: '/settings/audit' },
+  { name: 'settings-email', path: '/settings/email' },
   { name: 'customers', path: '/customers' },
   { name: 'customers-filters', path: '/customers', open: (p) => p.getByRole('button', { name: 'Filtros' }).click() },
   { name: 'customer-360', path: withId('customer', '/customers/') },

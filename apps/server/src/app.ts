@@ -18,6 +18,7 @@ import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
+import { messagingRoutes } from './messaging/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
@@ -57,6 +58,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
+    // The signed tokens in email links (/u/…, /t/c/…) are longer than the default 100 characters.
+    maxParamLength: 400,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -130,6 +133,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(analyticsRoutes, { ctx });
   await app.register(privacyRoutes, { ctx });
   await app.register(segmentsRoutes, { ctx });
+  await app.register(messagingRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

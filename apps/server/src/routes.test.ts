@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredRoute } from './app.js';
 import { upsertOrder } from './commerce/index.js';
 import { linkToCompany } from './customers/index.js';
+import { sendEmail } from './messaging/index.js';
 import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from './testing/app.js';
 
 let t: TestApp;
@@ -68,6 +69,17 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/segments/:id/members': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/remove': (ids) => ({ customerIds: [ids.customer] }),
   'POST /api/v1/segments/:id/members/csv': () => ({ csv: 'a1@example.com' }),
+  'PUT /api/v1/settings/email': () => ({
+    host: 'smtp.example.com',
+    port: 587,
+    secure: false,
+    user: 'mailer',
+    password: 'smtp password',
+    fromName: 'Shop',
+    fromAddress: 'shop@example.com',
+    brand: { primaryColor: '#112233' },
+  }),
+  'POST /api/v1/settings/email/test': () => ({ to: 'me@example.com' }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
@@ -123,6 +135,9 @@ async function snapshotA() {
     '/api/v1/segments',
     `/api/v1/segments/${A.ids.segment}/members`,
     `/api/v1/segments/${A.ids.list}/members`,
+    '/api/v1/settings/email',
+    `/api/v1/customers/${A.ids.customer}/messages`,
+    `/api/v1/messages/${A.ids.message}`,
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -211,6 +226,18 @@ beforeAll(async () => {
     auth: ownerA.auth,
     body: { customerIds: [customer2A.id] },
   });
+  const emailA = await t.req('PUT', '/api/v1/settings/email', {
+    auth: ownerA.auth,
+    body: { host: 'smtp.a.example', port: 587, secure: false, fromName: 'A', fromAddress: 'a@example.com' },
+  });
+  expect(emailA.statusCode, emailA.body).toBe(200);
+  const messageA = await sendEmail(t.ctx.db, ownerA.workspaceId, {
+    customerId: customerA.id,
+    subject: 'Hello',
+    html: '<p>Hello</p>',
+    purpose: 'transactional',
+    idempotencyKey: 'isolation',
+  });
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -235,6 +262,7 @@ beforeAll(async () => {
       goal: goalA.json().id,
       segment: segmentA.json().id,
       list: listA.json().id,
+      message: messageA.message.id,
     },
   };
 

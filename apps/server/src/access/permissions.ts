@@ -26,6 +26,10 @@ export const RESOURCES = {
   analytics: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // Segments: rules, static lists, refreshes (analysts read and preview).
   segments: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Channel settings: the SMTP server (its password is write-only), sender and brand of emails.
+  channel_settings: { read: ['owner', 'admin', 'marketer'], write: ['owner', 'admin'], family: 'admin' },
+  // Messages sent to customers: their content, status and events (and, later, sending by hand).
+  messages: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

@@ -10,6 +10,8 @@ export { commerceRoutes } from './routes.js';
 export {
   type CancelInput,
   cancelOrder,
+  getOrderOrThrow,
+  listCustomerOrders,
   type OrderInput,
   type OrderItemInput,
   type OrderStatus,

@@ -15,6 +15,7 @@ describe('the message catalog', () => {
         'customers',
         'imports',
         'ingest',
+        'messaging',
         'platform',
         'privacy',
         'segments',

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   imports: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   analytics: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   segments: { read: 'all', write: ['owner', 'admin', 'marketer'] },
+  channel_settings: { read: ['owner', 'admin', 'marketer'], write: ['owner', 'admin'] },
+  messages: { read: 'all', write: ['owner', 'admin', 'marketer'] },
 } as const satisfies Record<string, { read: 'all' | readonly Role[]; write: readonly Role[] }>;
 
 export type Resource = keyof typeof PERMISSIONS;

@@ -245,6 +245,8 @@ export const customersKeys = {
   orders: (id: string) => ['customers', 'orders', id] as const,
   consents: (id: string) => ['customers', 'consents', id] as const,
   order: (id: string) => ['orders', id] as const,
+  messages: (id: string) => ['customers', 'messages', id] as const,
+  message: (id: string) => ['messages', id] as const,
   views: ['customers', 'views'] as const,
 };
 
@@ -523,6 +525,55 @@ export function useSetConsent(id: string) {
       void queryClient.invalidateQueries({ queryKey: customersKeys.detail(id) });
       void queryClient.invalidateQueries({ queryKey: ['customers', 'timeline', id] });
     },
+  });
+}
+
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'failed' | 'skipped';
+
+export interface Message {
+  id: string;
+  customerId: string;
+  channel: string;
+  purpose: 'marketing' | 'transactional';
+  templateId: string | null;
+  templateVersion: number | null;
+  locale: string | null;
+  to: string | null;
+  subject: string | null;
+  status: MessageStatus;
+  /** Why it was skipped or failed: no_consent_check, no_consent, no_address, smtp: <answer>, … */
+  statusReason: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  openedAt: string | null;
+  clickedAt: string | null;
+}
+
+export interface MessageDetail extends Message {
+  html: string | null;
+  text: string | null;
+  events: { id: string; type: string; reason: string | null; url: string | null; at: string }[];
+}
+
+export function useCustomerMessages(id: string, enabled = true) {
+  return useInfiniteQuery({
+    queryKey: customersKeys.messages(id),
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<Message>>('GET', `/api/v1/customers/${encodeURIComponent(id)}/messages`, {
+        query: { limit: 20, cursor: pageParam ?? undefined },
+        signal,
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    enabled,
+  });
+}
+
+export function useMessage(id: string | null) {
+  return useQuery({
+    queryKey: customersKeys.message(id ?? ''),
+    queryFn: ({ signal }) => api<MessageDetail>('GET', `/api/v1/messages/${encodeURIComponent(id ?? '')}`, { signal }),
+    enabled: id !== null,
   });
 }
 

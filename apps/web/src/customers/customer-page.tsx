@@ -35,6 +35,7 @@ import { ChannelIcons } from './channels';
 import { ConsentPanel } from './consent-panel';
 import { useFormat } from './format';
 import { ConflictsPanel, IdentitiesPanel, MergeHistoryPanel } from './identity-panels';
+import { MessagesPanel } from './messages-panel';
 import { OrdersPanel } from './orders-panel';
 import { Panel } from './panel';
 import { canWriteCustomers, customerName, initialsOf } from './people';
@@ -122,6 +123,7 @@ export function CustomerPage() {
           <Stack gap="md">
             <TimelinePanel customer={c} updatedAt={customer.dataUpdatedAt} />
             <OrdersPanel customerId={c.id} />
+            <MessagesPanel customerId={c.id} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>

@@ -46,6 +46,8 @@ const TYPE_GROUPS = {
   profile: 'identify,group,alias,customer.first_seen,customer.merged',
   orders: 'order.completed,order.refunded,order.cancelled',
   consent: 'consent',
+  messages:
+    'message.sent,message.failed,message.skipped,message.opened,message.clicked,message.unsubscribed,message.delivered,message.bounced',
 } as const;
 type TypeGroup = keyof typeof TYPE_GROUPS;
 // Mantine's Select has no empty-string option: "every channel" needs a value of its own.
@@ -226,6 +228,22 @@ export function itemTitle(t: TFunction, format: Formatters, item: TimelineItem):
         status: t(`customers.consent.inline.statuses.${status}`),
       });
     }
+    case 'message.sent':
+      return t('customers.timeline.titles.messageSent', { subject: str(d.subject) ?? '' });
+    case 'message.failed':
+      return t('customers.timeline.titles.messageFailed', { subject: str(d.subject) ?? '' });
+    case 'message.skipped':
+      return t('customers.timeline.titles.messageSkipped', { subject: str(d.subject) ?? '' });
+    case 'message.opened':
+      return t('customers.timeline.titles.messageOpened', { subject: str(d.subject) ?? '' });
+    case 'message.clicked':
+      return t('customers.timeline.titles.messageClicked', { subject: str(d.subject) ?? '' });
+    case 'message.unsubscribed':
+      return t('customers.timeline.titles.messageUnsubscribed');
+    case 'message.delivered':
+      return t('customers.timeline.titles.messageDelivered', { subject: str(d.subject) ?? '' });
+    case 'message.bounced':
+      return t('customers.timeline.titles.messageBounced', { subject: str(d.subject) ?? '' });
   }
   return item.title;
 }
@@ -281,7 +299,7 @@ function detailsOf(item: TimelineItem): string | null {
   const payload =
     item.kind === 'event'
       ? (d.properties ?? d.traits)
-      : item.kind === 'order'
+      : item.kind === 'order' || item.kind === 'message'
         ? d
         : item.kind === 'consent'
           ? { previous: d.previous, source: d.source, evidence: d.evidence }

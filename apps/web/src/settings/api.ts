@@ -75,6 +75,7 @@ const keys = {
   apiKeys: ['settings', 'api-keys'] as const,
   audit: (filters: AuditFilters) => ['settings', 'audit', filters] as const,
   auditActions: ['settings', 'audit-actions'] as const,
+  email: ['settings', 'email'] as const,
 };
 
 type List<T> = { data: T[] };
@@ -223,5 +224,61 @@ export function useAuditActions() {
   return useQuery({
     queryKey: keys.auditActions,
     queryFn: async () => (await api<List<string>>('GET', '/api/v1/audit-log/actions')).data,
+  });
+}
+
+export interface EmailBrand {
+  logoUrl: string | null;
+  primaryColor: string | null;
+  footerText: string | null;
+  postalAddress: string | null;
+}
+
+/** The workspace's SMTP server, sender and brand; the password is never sent back, only whether one is stored. */
+export interface EmailSettings {
+  configured: boolean;
+  host: string | null;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  passwordSet: boolean;
+  fromName: string | null;
+  fromAddress: string | null;
+  replyTo: string | null;
+  brand: EmailBrand;
+  updatedAt: string | null;
+}
+
+export interface EmailSettingsInput {
+  host: string;
+  port: number;
+  secure: boolean;
+  user: string | null;
+  /** Omitted: keep the stored password. */
+  password?: string | null;
+  fromName: string;
+  fromAddress: string;
+  replyTo: string | null;
+  brand: EmailBrand;
+}
+
+export function useEmailSettings() {
+  return useQuery({ queryKey: keys.email, queryFn: () => api<EmailSettings>('GET', '/api/v1/settings/email') });
+}
+
+export function useSaveEmailSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: EmailSettingsInput) => api<EmailSettings>('PUT', '/api/v1/settings/email', { body: input }),
+    onSuccess: (saved) => qc.setQueryData(keys.email, saved),
+  });
+}
+
+export function useSendTestEmail() {
+  return useMutation({
+    mutationFn: (to: string) =>
+      api<{ sent: true; to: string; messageId: string; response: string }>('POST', '/api/v1/settings/email/test', {
+        body: { to },
+      }),
   });
 }

@@ -1,5 +1,5 @@
 import { Alert, Stack, Tabs, Text, Title } from '@mantine/core';
-import { IconBuildingStore, IconHistory, IconKey, IconMailForward, IconUsers } from '@tabler/icons-react';
+import { IconBuildingStore, IconHistory, IconKey, IconMail, IconMailForward, IconUsers } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
@@ -8,13 +8,14 @@ import { useCurrentSession } from '../shell/guards';
 import { usePageTitle } from '../ui/use-page-title';
 import { ApiKeysTab } from './api-keys-tab';
 import { AuditTab } from './audit-tab';
+import { EmailTab } from './email-tab';
 import { InvitationsTab } from './invitations-tab';
 import { MembersTab } from './members-tab';
 import { ProfileTab } from './profile-tab';
 
 interface Tab {
   path: string;
-  labelKey: `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'audit'}`;
+  labelKey: `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'audit'}`;
   icon: typeof IconUsers;
   component: ComponentType;
   /** What a role needs to see the tab at all. */
@@ -49,6 +50,13 @@ const TABS: Tab[] = [
     icon: IconKey,
     component: ApiKeysTab,
     needs: ['api_keys', 'read'],
+  },
+  {
+    path: 'email',
+    labelKey: 'settings.tabs.email',
+    icon: IconMail,
+    component: EmailTab,
+    needs: ['channel_settings', 'read'],
   },
   { path: 'audit', labelKey: 'settings.tabs.audit', icon: IconHistory, component: AuditTab, needs: ['audit', 'read'] },
 ];

@@ -1,0 +1,89 @@
+import { defineMessages } from '../platform/messages.js';
+
+/**
+ * What messaging tells a person, in English and Spanish (see platform/messages.ts): API errors,
+ * SMTP failures of the test email, and the texts of the unsubscribe page and the brand layout.
+ * `{reason}` is the mail server's own answer, as it sent it.
+ */
+export const mm = defineMessages('messaging', {
+  message_not_found: { en: 'Message not found', es: 'No se encontró el mensaje' },
+  template_not_found: {
+    en: 'templateKey: no template "{key}" in this workspace',
+    es: 'templateKey: no hay ninguna plantilla "{key}" en este espacio de trabajo',
+  },
+  template_or_content: {
+    en: 'give templateKey, or subject and html',
+    es: 'indica templateKey, o subject y html',
+  },
+  template_needs_en: {
+    en: 'variants: an English (en) variant is required',
+    es: 'variants: se necesita una variante en inglés (en)',
+  },
+  template_invalid: {
+    en: '{field}: the template does not compile: {reason}',
+    es: '{field}: la plantilla no compila: {reason}',
+  },
+  // Email settings.
+  email_not_configured: {
+    en: 'Email is not set up yet: save the SMTP settings first',
+    es: 'El correo aún no está configurado: guarda primero los ajustes SMTP',
+  },
+  password_unreadable: {
+    en: 'The stored SMTP password can no longer be read (the server secret changed): enter it again',
+    es: 'La contraseña SMTP guardada ya no se puede leer (cambió el secreto del servidor): vuelve a introducirla',
+  },
+  colour_hex: { en: 'must be a colour like #1a6b4c', es: 'debe ser un color como #1a6b4c' },
+  http_url: { en: 'must be an http:// or https:// address', es: 'debe ser una dirección http:// o https://' },
+  password_without_user: {
+    en: 'password: give the user name the password belongs to',
+    es: 'password: indica el usuario al que pertenece la contraseña',
+  },
+  // SMTP outcomes of the test email.
+  smtp_unreachable: {
+    en: 'Could not reach the mail server {host}:{port}: {reason}',
+    es: 'No se pudo conectar con el servidor de correo {host}:{port}: {reason}',
+  },
+  smtp_timeout: {
+    en: 'The mail server {host}:{port} did not answer in time',
+    es: 'El servidor de correo {host}:{port} no respondió a tiempo',
+  },
+  smtp_tls: {
+    en: 'Could not open a secure (TLS) connection to {host}:{port}: {reason}',
+    es: 'No se pudo abrir una conexión segura (TLS) con {host}:{port}: {reason}',
+  },
+  smtp_auth: {
+    en: 'The mail server refused the user name or password: {reason}',
+    es: 'El servidor de correo rechazó el usuario o la contraseña: {reason}',
+  },
+  smtp_rejected: {
+    en: 'The mail server refused the message: {reason}',
+    es: 'El servidor de correo rechazó el mensaje: {reason}',
+  },
+  test_subject: { en: 'Test email from {business}', es: 'Correo de prueba de {business}' },
+  test_body: {
+    en: 'This is a test email from Kith for {business}. If you are reading it, your email settings work.',
+    es: 'Este es un correo de prueba de Kith para {business}. Si lo estás leyendo, tus ajustes de correo funcionan.',
+  },
+  // The brand layout's footer.
+  layout_unsubscribe: { en: 'Unsubscribe', es: 'Darse de baja' },
+  layout_why: {
+    en: 'You are receiving this email as a customer of {business}.',
+    es: 'Recibes este correo como cliente de {business}.',
+  },
+  // The unsubscribe page.
+  unsubscribe_title: { en: 'Unsubscribe', es: 'Darse de baja' },
+  unsubscribe_question: {
+    en: 'Stop receiving marketing emails from {business} at {email}?',
+    es: '¿Dejar de recibir correos comerciales de {business} en {email}?',
+  },
+  unsubscribe_button: { en: 'Unsubscribe', es: 'Darme de baja' },
+  unsubscribed_title: { en: 'You are unsubscribed', es: 'Te has dado de baja' },
+  unsubscribed_text: {
+    en: '{business} will no longer send marketing emails to {email}. Emails about your orders still arrive.',
+    es: '{business} ya no enviará correos comerciales a {email}. Los correos sobre tus pedidos seguirán llegando.',
+  },
+  link_invalid: {
+    en: 'This link is not valid. Use the link in the latest email you received.',
+    es: 'Este enlace no es válido. Usa el enlace del último correo que recibiste.',
+  },
+});

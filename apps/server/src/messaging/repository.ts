@@ -1,0 +1,371 @@
+/** The only file with the messaging domain's SQL; every query is scoped by workspace. */
+import { type Generated, type Selectable, sql } from 'kysely';
+import { type Db, type Tx, tables } from '../platform/db.js';
+
+type Exec = Db | Tx;
+
+export const STATUSES = ['queued', 'sent', 'delivered', 'opened', 'clicked', 'bounced', 'failed', 'skipped'] as const;
+export type MessageStatus = (typeof STATUSES)[number];
+export type Purpose = 'marketing' | 'transactional';
+
+/** One locale's content of a template version (or of an inline message). */
+export interface Variant {
+  subject: string;
+  html: string;
+  text?: string | null;
+}
+export type Variants = Record<string, Variant>;
+
+interface EmailSettingsTable {
+  workspace_id: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  username: string | null;
+  password_sealed: string | null;
+  from_name: string;
+  from_address: string;
+  reply_to: string | null;
+  brand_logo_url: string | null;
+  brand_color: string | null;
+  brand_footer: string | null;
+  brand_postal_address: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+interface TemplatesTable {
+  id: string;
+  workspace_id: string;
+  key: string;
+  name: string;
+  channel: string;
+  version: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+interface TemplateVersionsTable {
+  workspace_id: string;
+  template_id: string;
+  version: number;
+  variants: Variants;
+  created_at: Generated<Date>;
+}
+interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  customer_id: string;
+  channel: string;
+  purpose: Purpose;
+  template_id: string | null;
+  template_version: number | null;
+  source: Variant | null;
+  data: Record<string, unknown> | null;
+  locale: string | null;
+  to_address: string | null;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  links: string[] | null;
+  status: MessageStatus;
+  status_reason: string | null;
+  idempotency_key: string;
+  provider_message_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  sent_at: Date | null;
+  opened_at: Date | null;
+  clicked_at: Date | null;
+}
+interface MessageEventsTable {
+  id: string;
+  workspace_id: string;
+  message_id: string;
+  customer_id: string;
+  type: string;
+  reason: string | null;
+  url: string | null;
+  at: Date;
+}
+interface MessagingTables {
+  email_settings: EmailSettingsTable;
+  message_templates: TemplatesTable;
+  message_template_versions: TemplateVersionsTable;
+  messages: MessagesTable;
+  message_events: MessageEventsTable;
+}
+
+export type EmailSettingsRow = Selectable<EmailSettingsTable>;
+export type TemplateRow = Selectable<TemplatesTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type MessageEventRow = Selectable<MessageEventsTable>;
+
+const t = (db: Exec) => tables<MessagingTables>(db);
+const json = (v: unknown) => (v === null || v === undefined ? null : sql<never>`${JSON.stringify(v)}::jsonb`);
+
+// ── settings ──
+
+export async function findSettings(db: Exec, workspaceId: string): Promise<EmailSettingsRow | undefined> {
+  return t(db).selectFrom('email_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+}
+
+export type SettingsWrite = Omit<EmailSettingsTable, 'workspace_id' | 'created_at' | 'updated_at' | 'password_sealed'>;
+
+/** Creates or replaces a workspace's settings; `password` undefined keeps the stored one. */
+export async function saveSettings(
+  db: Exec,
+  workspaceId: string,
+  s: SettingsWrite,
+  password: { sealed: string | null } | undefined,
+): Promise<EmailSettingsRow> {
+  const values = { ...s, workspace_id: workspaceId, password_sealed: password?.sealed ?? null };
+  return t(db)
+    .insertInto('email_settings')
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('workspace_id').doUpdateSet({
+        ...s,
+        ...(password ? { password_sealed: password.sealed } : {}),
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+// ── templates ──
+
+export async function findTemplateByKey(db: Exec, workspaceId: string, key: string) {
+  return t(db)
+    .selectFrom('message_templates')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function findTemplateVersion(db: Exec, workspaceId: string, templateId: string, version: number) {
+  return t(db)
+    .selectFrom('message_template_versions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('template_id', '=', templateId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+export async function listTemplates(db: Exec, workspaceId: string) {
+  return t(db)
+    .selectFrom('message_templates')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('key')
+    .execute();
+}
+
+export async function insertTemplate(db: Exec, row: Omit<TemplatesTable, 'created_at' | 'updated_at'>) {
+  return t(db).insertInto('message_templates').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function bumpTemplate(db: Exec, workspaceId: string, id: string, name: string) {
+  return t(db)
+    .updateTable('message_templates')
+    .set({ version: sql<number>`version + 1`, name, updated_at: sql<Date>`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertTemplateVersion(
+  db: Exec,
+  row: { workspace_id: string; template_id: string; version: number; variants: Variants },
+) {
+  await t(db)
+    .insertInto('message_template_versions')
+    .values({ ...row, variants: json(row.variants) as unknown as Variants })
+    .execute();
+}
+
+// ── messages ──
+
+export type MessageInsert = Pick<
+  MessagesTable,
+  | 'id'
+  | 'workspace_id'
+  | 'customer_id'
+  | 'channel'
+  | 'purpose'
+  | 'template_id'
+  | 'template_version'
+  | 'source'
+  | 'data'
+  | 'status'
+  | 'status_reason'
+  | 'idempotency_key'
+  | 'created_at'
+>;
+
+/** Inserts a message unless its idempotency key is taken in the workspace; undefined then. */
+export async function insertMessage(db: Exec, m: MessageInsert): Promise<MessageRow | undefined> {
+  return t(db)
+    .insertInto('messages')
+    .values({
+      ...m,
+      source: json(m.source) as unknown as Variant,
+      data: json(m.data) as unknown as Record<string, unknown>,
+      updated_at: m.created_at,
+    })
+    .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findMessage(db: Exec, workspaceId: string, id: string): Promise<MessageRow | undefined> {
+  return t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findMessageByKey(db: Exec, workspaceId: string, key: string): Promise<MessageRow | undefined> {
+  return t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+export type MessageUpdate = Partial<
+  Pick<
+    MessagesTable,
+    | 'locale'
+    | 'to_address'
+    | 'subject'
+    | 'html'
+    | 'text'
+    | 'links'
+    | 'status'
+    | 'status_reason'
+    | 'provider_message_id'
+    | 'sent_at'
+  >
+>;
+
+/** Updates a message that is still queued (the send job's writes); false when it no longer is. */
+export async function updateQueued(db: Exec, workspaceId: string, id: string, set: MessageUpdate): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('messages')
+    .set({ ...set, ...(set.links ? { links: json(set.links) as unknown as string[] } : {}), updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Records the first open; the status moves to `opened` only from sent or delivered. */
+export async function markOpened(db: Exec, workspaceId: string, id: string, at: Date): Promise<void> {
+  await t(db)
+    .updateTable('messages')
+    .set({
+      opened_at: sql<Date>`coalesce(opened_at, ${at})`,
+      status: sql<MessageStatus>`case when status in ('sent', 'delivered') then 'opened' else status end`,
+      updated_at: at,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records the first click; the status moves to `clicked` from sent, delivered or opened. */
+export async function markClicked(db: Exec, workspaceId: string, id: string, at: Date): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('messages')
+    .set({
+      clicked_at: sql<Date>`coalesce(clicked_at, ${at})`,
+      status: sql<MessageStatus>`case when status in ('sent', 'delivered', 'opened') then 'clicked' else status end`,
+      updated_at: at,
+    })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('clicked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** A customer's messages, newest first by (created_at, id), after the cursor. */
+export async function customerMessages(
+  db: Exec,
+  workspaceId: string,
+  customerId: string,
+  f: { after?: { at: Date; id: string }; limit: number },
+): Promise<MessageRow[]> {
+  let q = t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('customer_id', '=', customerId);
+  if (f.after) q = q.where(sql<boolean>`(created_at, id) < (${f.after.at}, ${f.after.id})`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+/** Moves a merged profile's messages and their events to the survivor. */
+export async function repointCustomer(tx: Exec, workspaceId: string, from: string, to: string): Promise<void> {
+  for (const table of ['messages', 'message_events'] as const) {
+    await t(tx)
+      .updateTable(table)
+      .set({ customer_id: to })
+      .where('workspace_id', '=', workspaceId)
+      .where('customer_id', '=', from)
+      .execute();
+  }
+}
+
+// ── events ──
+
+export async function insertEvent(db: Exec, e: MessageEventsTable): Promise<void> {
+  await t(db).insertInto('message_events').values(e).execute();
+}
+
+export async function hasEvent(db: Exec, workspaceId: string, messageId: string, type: string): Promise<boolean> {
+  const r = await t(db)
+    .selectFrom('message_events')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('message_id', '=', messageId)
+    .where('type', '=', type)
+    .limit(1)
+    .executeTakeFirst();
+  return !!r;
+}
+
+export async function messageEvents(db: Exec, workspaceId: string, messageId: string): Promise<MessageEventRow[]> {
+  return t(db)
+    .selectFrom('message_events')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('message_id', '=', messageId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}
+
+/** A profile's message events of some types with their message's subject, newest first (the timeline). */
+export async function timelineEvents(
+  db: Exec,
+  w: { workspaceId: string; customerId: string; before?: { at: Date; id: string }; limit: number; types: string[] },
+) {
+  const before = w.before
+    ? sql`and (date_trunc('milliseconds', e.at) < ${w.before.at} or (date_trunc('milliseconds', e.at) = ${w.before.at} and e.id collate "C" < ${w.before.id}))`
+    : sql``;
+  const r = await sql<MessageEventRow & { subject: string | null; purpose: Purpose; channel: string }>`
+    select e.*, m.subject, m.purpose, m.channel from message_events e
+    join messages m on m.workspace_id = e.workspace_id and m.id = e.message_id
+    where e.workspace_id = ${w.workspaceId} and e.customer_id = ${w.customerId}
+      and e.type in (${sql.join(w.types)}) ${before}
+    order by e.at desc, e.id collate "C" desc limit ${w.limit}`.execute(db);
+  return r.rows;
+}
