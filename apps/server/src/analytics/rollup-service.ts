@@ -5,7 +5,7 @@
  * workspace's rollup is (re)built from scratch the same way when it has none yet or when its time
  * zone or currency changed. `rollupInputs` reads a period's KPI inputs back.
  */
-import type { Db } from '../platform/db.js';
+import { type Db, refreshStatistics, StatisticsKeeper } from '../platform/db.js';
 import type { OrderAggregates, Range, Scope } from './repository.js';
 import { DayKind, Deltas, dayOf, monthOf, PairKind, pairRects, type SubjectFacts } from './rollup.js';
 import * as rr from './rollup-repository.js';
@@ -14,7 +14,11 @@ import * as rr from './rollup-repository.js';
 export const DRAIN_CHUNK = 2000;
 export const BUILD_CHUNK = 10_000;
 /** A read with at most `inlineDrain` marked subjects rolls them up first, so it sees every write. */
-export const rollupSettings = { inlineDrain: 2000 };
+export const rollupSettings = {
+  inlineDrain: 2000,
+  /** A build of at least this many subjects refreshes the planner's statistics when it ends. */
+  statsAfterBuild: 1000,
+};
 
 /** Someone to run the drain soon (the job queue), set by `registerAnalyticsJobs`. */
 let scheduler: ((workspaceId: string) => Promise<void>) | undefined;
@@ -95,9 +99,16 @@ export async function drain(
     if (n) await opts.onChunk?.(total);
     if (n < limit) break;
   }
-  if ((await rr.countDirty(db, s.workspaceId, 0)) === 0) await rr.markReady(db, s.workspaceId);
+  const finished = (await rr.countDirty(db, s.workspaceId, 0)) === 0;
+  if (finished) await rr.markReady(db, s.workspaceId);
+  // The planner must know the cells' size (PGlite has no autovacuum, and a build fills them from
+  // nothing; without statistics a read scans them all): after a build, and as drains add up.
+  if ((building && finished && total >= rollupSettings.statsAfterBuild) || keeper.note(total))
+    await refreshStatistics(db);
   return total;
 }
+
+const keeper = new StatisticsKeeper(20_000);
 
 /** Whether KPIs can be read from the rollup, and how many subjects wait to be rolled up. */
 export async function rollupStatus(db: Db, s: Scope): Promise<{ ready: boolean; pending: number }> {

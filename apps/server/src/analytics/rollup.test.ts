@@ -14,7 +14,7 @@ import type { Database } from '../platform/db.js';
 import { createTestDatabase } from '../testing/db.js';
 import { DAY_MS, Deltas, Grain, monthOf, PairKind, pairRects, rectDs, type SubjectFacts } from './rollup.js';
 import { countDirty } from './rollup-repository.js';
-import { drain, rollupStatus } from './rollup-service.js';
+import { drain, rollupSettings, rollupStatus } from './rollup-service.js';
 import { getChannels, getCohorts, getKpis, getRevenueSeries, scopeOf } from './service.js';
 // Its hooks: order writes, processed events and merges mark what the rollup must redo.
 import './index.js';
@@ -290,9 +290,24 @@ describe('rollup against the KPI engine on a demo bakery', () => {
     await sql`update workspaces set timezone = 'America/New_York' where id = ${ws}`.execute(database.db);
     const s = await scopeOf(database.db, ws);
     expect(s.tz).toBe('America/New_York');
-    // The first read restarts it; a read rolls up at most a chunk inline, the job the rest.
-    await rollupStatus(database.db, s);
-    await drain(database.db, s);
+    const pages = async () =>
+      (
+        await sql<{
+          n: number;
+        }>`select relpages::int as n from pg_class where relname = 'analytics_rollup_pairs'`.execute(database.db)
+      ).rows[0]?.n ?? 0;
+    expect(await pages()).toBe(0); // never analysed: the first build was small
+    const saved = rollupSettings.statsAfterBuild;
+    rollupSettings.statsAfterBuild = 1;
+    try {
+      // The first read restarts it; a read rolls up at most a chunk inline, the job the rest.
+      await rollupStatus(database.db, s);
+      await drain(database.db, s);
+    } finally {
+      rollupSettings.statsAfterBuild = saved;
+    }
+    // The build's end refreshed the planner's statistics of the cells it wrote.
+    expect(await pages()).toBeGreaterThan(0);
     await expectSameAsLive('after a time zone change');
   }, 240_000);
 });
