@@ -59,7 +59,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     genReqId: () => newId('req'),
     bodyLimit: 1024 * 1024,
     // The signed tokens in email links (/u/…, /t/c/…) are longer than the default 100 characters.
-    maxParamLength: 400,
+    routerOptions: { maxParamLength: 400 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

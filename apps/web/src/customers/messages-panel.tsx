@@ -6,7 +6,7 @@ import { useCan } from '../api/permissions';
 import { describeError } from '../ui/errors';
 import { type Message, type MessageStatus, useCustomerMessages, useMessage } from './api';
 import { useFormat } from './format';
-import { Panel } from './panel';
+import { Panel, PanelStates } from './panel';
 
 const STATUS_COLORS: Record<MessageStatus, string> = {
   queued: 'gray',
@@ -50,93 +50,84 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
 
   return (
     <Panel title={t('customers.messages.title')}>
-      {messages.isPending ? (
-        <Stack gap="xs" role="status" aria-label={t('app.loading')}>
-          <Skeleton h={14} />
-          <Skeleton h={14} />
-        </Stack>
-      ) : messages.isError ? (
-        <Alert color="red" role="alert">
-          {describeError(t, messages.error)}
-        </Alert>
-      ) : rows.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          {t('customers.messages.none')}
-        </Text>
-      ) : (
-        <Stack gap="xs">
-          <Table.ScrollContainer minWidth={520}>
-            <Table verticalSpacing="xs" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th w={36} aria-hidden />
-                  <Table.Th>{t('customers.messages.subject')}</Table.Th>
-                  <Table.Th>{t('customers.messages.date')}</Table.Th>
-                  <Table.Th>{t('customers.messages.purpose')}</Table.Th>
-                  <Table.Th>{t('customers.messages.status')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((m) => {
-                  const expanded = open === m.id;
-                  const subject = m.subject ?? t('customers.messages.noSubject');
-                  return (
-                    <Fragment key={m.id}>
-                      <Table.Tr>
-                        <Table.Td>
-                          <ActionIcon
-                            variant="subtle"
-                            size="sm"
-                            aria-expanded={expanded}
-                            aria-controls={`message-${m.id}`}
-                            aria-label={
-                              expanded
-                                ? t('customers.messages.hideEvents', { subject })
-                                : t('customers.messages.showEvents', { subject })
-                            }
-                            onClick={() => setOpen(expanded ? null : m.id)}
-                          >
-                            {expanded ? (
-                              <IconChevronDown size={14} aria-hidden />
-                            ) : (
-                              <IconChevronRight size={14} aria-hidden />
-                            )}
-                          </ActionIcon>
-                        </Table.Td>
-                        <Table.Td fw={500}>{subject}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(m.sentAt ?? m.createdAt)}</Table.Td>
-                        <Table.Td>{t(`customers.messages.purposes.${m.purpose}`)}</Table.Td>
-                        <Table.Td>
-                          <StatusBadge message={m} />
-                        </Table.Td>
-                      </Table.Tr>
-                      {expanded ? (
-                        <Table.Tr id={`message-${m.id}`}>
-                          <Table.Td />
-                          <Table.Td colSpan={4}>
-                            <MessageEvents messageId={m.id} />
+      <PanelStates query={messages} lines={2} isEmpty={rows.length === 0} empty={t('customers.messages.none')}>
+        {() => (
+          <Stack gap="xs">
+            <Table.ScrollContainer minWidth={520}>
+              <Table verticalSpacing="xs" highlightOnHover>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={36} aria-hidden />
+                    <Table.Th>{t('customers.messages.subject')}</Table.Th>
+                    <Table.Th>{t('customers.messages.date')}</Table.Th>
+                    <Table.Th>{t('customers.messages.purpose')}</Table.Th>
+                    <Table.Th>{t('customers.messages.status')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rows.map((m) => {
+                    const expanded = open === m.id;
+                    const subject = m.subject ?? t('customers.messages.noSubject');
+                    return (
+                      <Fragment key={m.id}>
+                        <Table.Tr>
+                          <Table.Td>
+                            <ActionIcon
+                              variant="subtle"
+                              size="sm"
+                              aria-expanded={expanded}
+                              aria-controls={`message-${m.id}`}
+                              aria-label={
+                                expanded
+                                  ? t('customers.messages.hideEvents', { subject })
+                                  : t('customers.messages.showEvents', { subject })
+                              }
+                              onClick={() => setOpen(expanded ? null : m.id)}
+                            >
+                              {expanded ? (
+                                <IconChevronDown size={14} aria-hidden />
+                              ) : (
+                                <IconChevronRight size={14} aria-hidden />
+                              )}
+                            </ActionIcon>
+                          </Table.Td>
+                          <Table.Td fw={500}>{subject}</Table.Td>
+                          <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                            {format.dateTime(m.sentAt ?? m.createdAt)}
+                          </Table.Td>
+                          <Table.Td>{t(`customers.messages.purposes.${m.purpose}`)}</Table.Td>
+                          <Table.Td>
+                            <StatusBadge message={m} />
                           </Table.Td>
                         </Table.Tr>
-                      ) : null}
-                    </Fragment>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {messages.hasNextPage ? (
-            <Group justify="center">
-              <Button
-                variant="subtle"
-                onClick={() => void messages.fetchNextPage()}
-                loading={messages.isFetchingNextPage}
-              >
-                {t('customers.messages.loadMore')}
-              </Button>
-            </Group>
-          ) : null}
-        </Stack>
-      )}
+                        {expanded ? (
+                          <Table.Tr id={`message-${m.id}`}>
+                            <Table.Td />
+                            <Table.Td colSpan={4}>
+                              <MessageEvents messageId={m.id} />
+                            </Table.Td>
+                          </Table.Tr>
+                        ) : null}
+                      </Fragment>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {messages.hasNextPage ? (
+              <Group justify="center">
+                <Button
+                  variant="subtle"
+                  onClick={() => void messages.fetchNextPage()}
+                  loading={messages.isFetchingNextPage}
+                >
+                  {t('customers.messages.loadMore')}
+                </Button>
+              </Group>
+            ) : null}
+          </Stack>
+        )}
+      </PanelStates>
     </Panel>
   );
 }

@@ -6,7 +6,7 @@ import { describeError } from '../ui/errors';
 import { type Order, useCustomerOrders, useOrder } from './api';
 import { ChannelIcon } from './channels';
 import { useFormat } from './format';
-import { Panel } from './panel';
+import { Panel, PanelStates } from './panel';
 
 const STATUSES = ['completed', 'updated', 'refunded', 'partially_refunded', 'cancelled'] as const;
 const STATUS_COLORS: Record<string, string> = {
@@ -31,105 +31,97 @@ export function OrdersPanel({ customerId }: { customerId: string }) {
 
   return (
     <Panel title={t('customers.orders.title')}>
-      {orders.isPending ? (
-        <Stack gap="xs" role="status" aria-label={t('app.loading')}>
-          <Skeleton h={14} />
-          <Skeleton h={14} />
-          <Skeleton h={14} />
-        </Stack>
-      ) : orders.isError ? (
-        <Alert color="red" role="alert">
-          {describeError(t, orders.error)}
-        </Alert>
-      ) : rows.length === 0 ? (
-        <Text size="sm" c="dimmed">
-          {t('customers.orders.none')}
-        </Text>
-      ) : (
-        <Stack gap="xs">
-          <Table.ScrollContainer minWidth={520}>
-            <Table verticalSpacing="xs" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th w={36} aria-hidden />
-                  <Table.Th>{t('customers.orders.number')}</Table.Th>
-                  <Table.Th>{t('customers.orders.placedAt')}</Table.Th>
-                  <Table.Th>{t('customers.orders.channel')}</Table.Th>
-                  <Table.Th>{t('customers.orders.status')}</Table.Th>
-                  <Table.Th ta="right">{t('customers.orders.total')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((o) => {
-                  const expanded = open === o.id;
-                  const label = orderLabel(o);
-                  return (
-                    <Fragment key={o.id}>
-                      <Table.Tr>
-                        <Table.Td>
-                          <ActionIcon
-                            variant="subtle"
-                            size="sm"
-                            aria-expanded={expanded}
-                            aria-controls={`order-${o.id}`}
-                            aria-label={
-                              expanded
-                                ? t('customers.orders.hideItems', { order: label })
-                                : t('customers.orders.showItems', { order: label })
-                            }
-                            onClick={() => setOpen(expanded ? null : o.id)}
-                          >
-                            {expanded ? (
-                              <IconChevronDown size={14} aria-hidden />
-                            ) : (
-                              <IconChevronRight size={14} aria-hidden />
-                            )}
-                          </ActionIcon>
-                        </Table.Td>
-                        <Table.Td fw={500}>{label}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(o.placedAt)}</Table.Td>
-                        <Table.Td>
-                          <ChannelIcon channel={o.channel} size="sm" />
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge variant="light" color={STATUS_COLORS[o.status] ?? 'gray'} tt="none">
-                            {status(o.status)}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                          <Text size="sm" fw={500}>
-                            {format.money(o.total, o.currency)}
-                          </Text>
-                          {o.refundedAmount > 0 ? (
-                            <Text size="xs" c="dimmed">
-                              {t('customers.orders.refunded', { amount: format.money(o.refundedAmount, o.currency) })}
+      <PanelStates query={orders} lines={3} isEmpty={rows.length === 0} empty={t('customers.orders.none')}>
+        {() => (
+          <Stack gap="xs">
+            <Table.ScrollContainer minWidth={520}>
+              <Table verticalSpacing="xs" highlightOnHover>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={36} aria-hidden />
+                    <Table.Th>{t('customers.orders.number')}</Table.Th>
+                    <Table.Th>{t('customers.orders.placedAt')}</Table.Th>
+                    <Table.Th>{t('customers.orders.channel')}</Table.Th>
+                    <Table.Th>{t('customers.orders.status')}</Table.Th>
+                    <Table.Th ta="right">{t('customers.orders.total')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rows.map((o) => {
+                    const expanded = open === o.id;
+                    const label = orderLabel(o);
+                    return (
+                      <Fragment key={o.id}>
+                        <Table.Tr>
+                          <Table.Td>
+                            <ActionIcon
+                              variant="subtle"
+                              size="sm"
+                              aria-expanded={expanded}
+                              aria-controls={`order-${o.id}`}
+                              aria-label={
+                                expanded
+                                  ? t('customers.orders.hideItems', { order: label })
+                                  : t('customers.orders.showItems', { order: label })
+                              }
+                              onClick={() => setOpen(expanded ? null : o.id)}
+                            >
+                              {expanded ? (
+                                <IconChevronDown size={14} aria-hidden />
+                              ) : (
+                                <IconChevronRight size={14} aria-hidden />
+                              )}
+                            </ActionIcon>
+                          </Table.Td>
+                          <Table.Td fw={500}>{label}</Table.Td>
+                          <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(o.placedAt)}</Table.Td>
+                          <Table.Td>
+                            <ChannelIcon channel={o.channel} size="sm" />
+                          </Table.Td>
+                          <Table.Td>
+                            <Badge variant="light" color={STATUS_COLORS[o.status] ?? 'gray'} tt="none">
+                              {status(o.status)}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                            <Text size="sm" fw={500}>
+                              {format.money(o.total, o.currency)}
                             </Text>
-                          ) : null}
-                        </Table.Td>
-                      </Table.Tr>
-                      {expanded ? (
-                        <Table.Tr id={`order-${o.id}`}>
-                          <Table.Td />
-                          <Table.Td colSpan={5}>
-                            <OrderItems orderId={o.id} />
+                            {o.refundedAmount > 0 ? (
+                              <Text size="xs" c="dimmed">
+                                {t('customers.orders.refunded', { amount: format.money(o.refundedAmount, o.currency) })}
+                              </Text>
+                            ) : null}
                           </Table.Td>
                         </Table.Tr>
-                      ) : null}
-                    </Fragment>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {orders.hasNextPage ? (
-            <Group justify="center">
-              <Button variant="subtle" onClick={() => void orders.fetchNextPage()} loading={orders.isFetchingNextPage}>
-                {t('customers.orders.loadMore')}
-              </Button>
-            </Group>
-          ) : null}
-        </Stack>
-      )}
+                        {expanded ? (
+                          <Table.Tr id={`order-${o.id}`}>
+                            <Table.Td />
+                            <Table.Td colSpan={5}>
+                              <OrderItems orderId={o.id} />
+                            </Table.Td>
+                          </Table.Tr>
+                        ) : null}
+                      </Fragment>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {orders.hasNextPage ? (
+              <Group justify="center">
+                <Button
+                  variant="subtle"
+                  onClick={() => void orders.fetchNextPage()}
+                  loading={orders.isFetchingNextPage}
+                >
+                  {t('customers.orders.loadMore')}
+                </Button>
+              </Group>
+            ) : null}
+          </Stack>
+        )}
+      </PanelStates>
     </Panel>
   );
 }
