@@ -1,12 +1,11 @@
-import { ActionIcon, Alert, Badge, Button, Code, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
-import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
+import { Alert, Badge, Code, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../api/permissions';
 import { describeError } from '../ui/errors';
 import { type Message, type MessageStatus, useCustomerMessages, useMessage } from './api';
 import { useFormat } from './format';
-import { Panel, PanelStates } from './panel';
+import { DetailsRow, ExpandToggle, LoadMore, Panel, PanelStates } from './panel';
 
 const STATUS_COLORS: Record<MessageStatus, string> = {
   queued: 'gray',
@@ -72,24 +71,16 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                       <Fragment key={m.id}>
                         <Table.Tr>
                           <Table.Td>
-                            <ActionIcon
-                              variant="subtle"
-                              size="sm"
-                              aria-expanded={expanded}
-                              aria-controls={`message-${m.id}`}
-                              aria-label={
+                            <ExpandToggle
+                              expanded={expanded}
+                              controls={`message-${m.id}`}
+                              label={
                                 expanded
                                   ? t('customers.messages.hideEvents', { subject })
                                   : t('customers.messages.showEvents', { subject })
                               }
-                              onClick={() => setOpen(expanded ? null : m.id)}
-                            >
-                              {expanded ? (
-                                <IconChevronDown size={14} aria-hidden />
-                              ) : (
-                                <IconChevronRight size={14} aria-hidden />
-                              )}
-                            </ActionIcon>
+                              onToggle={() => setOpen(expanded ? null : m.id)}
+                            />
                           </Table.Td>
                           <Table.Td fw={500}>{subject}</Table.Td>
                           <Table.Td style={{ whiteSpace: 'nowrap' }}>
@@ -101,12 +92,9 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                           </Table.Td>
                         </Table.Tr>
                         {expanded ? (
-                          <Table.Tr id={`message-${m.id}`}>
-                            <Table.Td />
-                            <Table.Td colSpan={4}>
-                              <MessageEvents messageId={m.id} />
-                            </Table.Td>
-                          </Table.Tr>
+                          <DetailsRow id={`message-${m.id}`} colSpan={4}>
+                            <MessageEvents messageId={m.id} />
+                          </DetailsRow>
                         ) : null}
                       </Fragment>
                     );
@@ -114,17 +102,7 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {messages.hasNextPage ? (
-              <Group justify="center">
-                <Button
-                  variant="subtle"
-                  onClick={() => void messages.fetchNextPage()}
-                  loading={messages.isFetchingNextPage}
-                >
-                  {t('customers.messages.loadMore')}
-                </Button>
-              </Group>
-            ) : null}
+            <LoadMore query={messages} label={t('customers.messages.loadMore')} />
           </Stack>
         )}
       </PanelStates>

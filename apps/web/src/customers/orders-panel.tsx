@@ -1,12 +1,11 @@
-import { ActionIcon, Alert, Badge, Button, Group, Skeleton, Stack, Table, Text } from '@mantine/core';
-import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
+import { Alert, Badge, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../ui/errors';
 import { type Order, useCustomerOrders, useOrder } from './api';
 import { ChannelIcon } from './channels';
 import { useFormat } from './format';
-import { Panel, PanelStates } from './panel';
+import { DetailsRow, ExpandToggle, LoadMore, Panel, PanelStates } from './panel';
 
 const STATUSES = ['completed', 'updated', 'refunded', 'partially_refunded', 'cancelled'] as const;
 const STATUS_COLORS: Record<string, string> = {
@@ -54,24 +53,16 @@ export function OrdersPanel({ customerId }: { customerId: string }) {
                       <Fragment key={o.id}>
                         <Table.Tr>
                           <Table.Td>
-                            <ActionIcon
-                              variant="subtle"
-                              size="sm"
-                              aria-expanded={expanded}
-                              aria-controls={`order-${o.id}`}
-                              aria-label={
+                            <ExpandToggle
+                              expanded={expanded}
+                              controls={`order-${o.id}`}
+                              label={
                                 expanded
                                   ? t('customers.orders.hideItems', { order: label })
                                   : t('customers.orders.showItems', { order: label })
                               }
-                              onClick={() => setOpen(expanded ? null : o.id)}
-                            >
-                              {expanded ? (
-                                <IconChevronDown size={14} aria-hidden />
-                              ) : (
-                                <IconChevronRight size={14} aria-hidden />
-                              )}
-                            </ActionIcon>
+                              onToggle={() => setOpen(expanded ? null : o.id)}
+                            />
                           </Table.Td>
                           <Table.Td fw={500}>{label}</Table.Td>
                           <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(o.placedAt)}</Table.Td>
@@ -95,12 +86,9 @@ export function OrdersPanel({ customerId }: { customerId: string }) {
                           </Table.Td>
                         </Table.Tr>
                         {expanded ? (
-                          <Table.Tr id={`order-${o.id}`}>
-                            <Table.Td />
-                            <Table.Td colSpan={5}>
-                              <OrderItems orderId={o.id} />
-                            </Table.Td>
-                          </Table.Tr>
+                          <DetailsRow id={`order-${o.id}`} colSpan={5}>
+                            <OrderItems orderId={o.id} />
+                          </DetailsRow>
                         ) : null}
                       </Fragment>
                     );
@@ -108,17 +96,7 @@ export function OrdersPanel({ customerId }: { customerId: string }) {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            {orders.hasNextPage ? (
-              <Group justify="center">
-                <Button
-                  variant="subtle"
-                  onClick={() => void orders.fetchNextPage()}
-                  loading={orders.isFetchingNextPage}
-                >
-                  {t('customers.orders.loadMore')}
-                </Button>
-              </Group>
-            ) : null}
+            <LoadMore query={orders} label={t('customers.orders.loadMore')} />
           </Stack>
         )}
       </PanelStates>

@@ -1,4 +1,5 @@
-import { Alert, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { ActionIcon, Alert, Button, Group, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../ui/errors';
@@ -59,4 +60,58 @@ export function PanelStates({
       </Text>
     );
   return <>{children()}</>;
+}
+
+/** The chevron that opens and closes a row's details (`controls`: the id of the details row). */
+export function ExpandToggle({
+  expanded,
+  controls,
+  label,
+  onToggle,
+}: {
+  expanded: boolean;
+  controls: string;
+  label: string;
+  onToggle: () => void;
+}) {
+  return (
+    <ActionIcon
+      variant="subtle"
+      size="sm"
+      aria-expanded={expanded}
+      aria-controls={controls}
+      aria-label={label}
+      onClick={onToggle}
+    >
+      {expanded ? <IconChevronDown size={14} aria-hidden /> : <IconChevronRight size={14} aria-hidden />}
+    </ActionIcon>
+  );
+}
+
+/** A row's details under it, beside the toggle column. */
+export function DetailsRow({ id, colSpan, children }: { id: string; colSpan: number; children: ReactNode }) {
+  return (
+    <Table.Tr id={id}>
+      <Table.Td />
+      <Table.Td colSpan={colSpan}>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** "Show more" under a paged list, while there is a next page. */
+export function LoadMore({
+  query,
+  label,
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  label: string;
+}) {
+  if (!query.hasNextPage) return null;
+  return (
+    <Group justify="center">
+      <Button variant="subtle" onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>
+        {label}
+      </Button>
+    </Group>
+  );
 }
