@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { repoRoot } from './server';
 
 /** Debian's Chromium: the tests never download a browser. */
@@ -37,4 +37,30 @@ export async function screenshot(page: Page, folder: string, name: string): Prom
   const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * A page on the server in a new English context, with the tests' 20 s timeout; the page's
+ * uncaught errors are added to `errors` (printed when a test fails).
+ */
+export async function openPage(
+  browser: Browser,
+  baseURL: string,
+  errors: string[],
+  viewport = { width: 1400, height: 1000 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US', viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page };
+}
+
+/** Signs in on the login page and waits for home. */
+export async function signIn(page: Page, person: { email: string; password: string }): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
 }

@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './browser';
+import { launchBrowser, openPage, screenshot, signIn } from './browser';
 import { apiCall, orderMessage, sendBatch, setupWorkspace, until } from './data';
 import { type KithServer, startServer } from './server';
 
@@ -43,7 +43,6 @@ const lastMonth = (() => {
 describe('the dashboard in a browser', () => {
   let server: KithServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
   const tile = (key: string) => page.getByTestId(`kpi-${key}`).getByTestId('kpi-value');
@@ -52,19 +51,8 @@ describe('the dashboard in a browser', () => {
     server = await startServer();
     await setupWorkspace(server, owner);
     browser = await launchBrowser();
-    context = await browser.newContext({
-      baseURL: server.url,
-      locale: 'en-US',
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    ({ page } = await openPage(browser, server.url, pageErrors, { width: 1440, height: 1000 }));
+    await signIn(page, owner);
   });
 
   afterEach(async (ctx) => {

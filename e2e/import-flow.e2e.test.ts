@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './browser';
+import { launchBrowser, openPage, screenshot, signIn } from './browser';
 import { type KithServer, startServer } from './server';
 
 const SHOTS = 'import-flow';
@@ -23,7 +23,6 @@ const CSV = [
 describe('importing customers from a CSV in a browser', () => {
   let server: KithServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -36,14 +35,7 @@ describe('importing customers from a CSV in a browser', () => {
     });
     expect(setup.status).toBe(201);
     browser = await launchBrowser();
-    context = await browser.newContext({
-      baseURL: server.url,
-      locale: 'en-US',
-      viewport: { width: 1280, height: 900 },
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ page } = await openPage(browser, server.url, pageErrors, { width: 1280, height: 900 }));
   });
 
   afterEach(async (ctx) => {
@@ -56,11 +48,7 @@ describe('importing customers from a CSV in a browser', () => {
   });
 
   it('uploads, maps, checks, imports with a progress bar and reports the bad line; the customers are searchable', async () => {
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await signIn(page, owner);
 
     // From the navigation to the empty Imports page, which says what to do.
     await page.getByRole('navigation').getByRole('link', { name: 'Imports' }).click();

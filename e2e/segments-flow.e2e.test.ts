@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './browser';
+import { launchBrowser, openPage, screenshot, signIn } from './browser';
 import { apiCall, orderMessage, sendBatch, setupWorkspace, until } from './data';
 import { type KithServer, startServer } from './server';
 
@@ -32,7 +32,6 @@ const PEOPLE = [
 describe('segments in a browser', () => {
   let server: KithServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
 
@@ -40,19 +39,8 @@ describe('segments in a browser', () => {
     server = await startServer();
     await setupWorkspace(server, owner);
     browser = await launchBrowser();
-    context = await browser.newContext({
-      baseURL: server.url,
-      locale: 'en-US',
-      viewport: { width: 1400, height: 1000 },
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto('/login');
-    await page.getByLabel('Email').fill(owner.email);
-    await page.getByLabel('Password', { exact: true }).fill(owner.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    ({ page } = await openPage(browser, server.url, pageErrors));
+    await signIn(page, owner);
   });
 
   afterEach(async (ctx) => {
@@ -243,19 +231,8 @@ describe('segments in a browser', () => {
       body: JSON.stringify({ token, password: 'numbers-and-rye-9', name: 'Amy Analyst' }),
     });
     expect(joined.status).toBe(200);
-    const analystContext = await browser.newContext({
-      baseURL: server.url,
-      locale: 'en-US',
-      viewport: { width: 1400, height: 1000 },
-    });
-    const p = await analystContext.newPage();
-    p.setDefaultTimeout(20_000);
-    p.on('pageerror', (error) => pageErrors.push(error.message));
-    await p.goto('/login');
-    await p.getByLabel('Email').fill('amy@bakery.example');
-    await p.getByLabel('Password', { exact: true }).fill('numbers-and-rye-9');
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL((url) => url.pathname === '/');
+    const { context: analystContext, page: p } = await openPage(browser, server.url, pageErrors);
+    await signIn(p, { email: 'amy@bakery.example', password: 'numbers-and-rye-9' });
 
     await p.goto('/segments');
     await p.getByRole('link', { name: 'Regulars on the newsletter' }).click();
