@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incompleteFields, newSegmentLink, parseRuleParam, type SegmentRule } from '../segments/rules';
-import { KPI_KEYS, LIFECYCLE_STAGES, RFM_CELLS } from './api';
+import { KPI_KEYS, LIFECYCLE_STAGES, RFM_CELLS, VALUE_TIERS } from './api';
 import {
   addMonths,
   HEAT_BINS,
@@ -221,5 +221,18 @@ describe('the RFM grid', () => {
     expect(rfmCellOf(1, 1)).toBe('lost');
     expect(rfmCellOf(1, 5)).toBe('cant_lose');
     expect(rfmCellOf(2, 3)).toBe('at_risk');
+  });
+});
+
+// Loaded at run time so the web build never compiles server code.
+const serverModule = '../../../server/src/analytics/service.ts';
+
+describe("the server's lists, mirrored", () => {
+  it('KPIs, RFM cells, lifecycle stages, and value tiers are the same, in the same order', async () => {
+    const server = (await import(/* @vite-ignore */ serverModule)) as Record<string, readonly string[]>;
+    expect([...KPI_KEYS]).toEqual([...(server.KPI_KEYS ?? [])]);
+    expect([...RFM_CELLS]).toEqual([...(server.RFM_CELLS ?? [])]);
+    expect([...LIFECYCLE_STAGES]).toEqual([...(server.LIFECYCLE_STAGES ?? [])]);
+    expect([...VALUE_TIERS]).toEqual([...(server.VALUE_TIERS ?? [])]);
   });
 });
