@@ -65,33 +65,31 @@ onBatchProcessed('segments', async (tx, workspaceId) => {
   const set = touched.get(tx);
   if (!set?.size) return;
   touched.delete(tx);
-  if (!(await repo.hasDynamicSegments(tx, workspaceId))) return;
-  await repo.markDirty(tx, workspaceId, [...set]);
-  await scheduleIncremental(tx, workspaceId);
+  await markForRefresh(tx, workspaceId, [...set]);
 });
 
-// So are customers whose orders changed outside processing (an import, a webhook, a refund by API):
-// rules on orders see them within seconds, not at the hourly refresh.
-onOrderWrites('segments', async (tx, workspaceId, w) => {
-  if (!w.customerIds.length || !(await repo.hasDynamicSegments(tx, workspaceId))) return;
-  await repo.markDirty(tx, workspaceId, w.customerIds);
-  await scheduleIncremental(tx, workspaceId);
-});
+// So are customers whose orders changed outside processing (an import, a webhook, a refund by API),
+// and whose consent changed (the API, the app): re-evaluated within seconds, not at the hourly refresh.
+onOrderWrites('segments', (tx, workspaceId, w) => markForRefresh(tx, workspaceId, w.customerIds));
+onConsentChanged('segments', (tx, c) => markForRefresh(tx, c.workspaceId, [c.customerId]));
 
-// A consent changed outside processing too (the API, the app): the customer is re-evaluated soon,
-// not only at the hourly refresh. Once per customer and transaction (a processing batch applies many).
-const consentMarked = new WeakMap<Tx, { dynamic: boolean; customers: Set<string> }>();
-onConsentChanged('segments', async (tx, c) => {
-  let seen = consentMarked.get(tx);
-  if (!seen) {
-    seen = { dynamic: await repo.hasDynamicSegments(tx, c.workspaceId), customers: new Set() };
-    consentMarked.set(tx, seen);
-    if (seen.dynamic) await scheduleIncremental(tx, c.workspaceId);
+/**
+ * Marks customers for the incremental job in the writing transaction (so no mark is lost), when the
+ * workspace has dynamic segments; whether it has any is read once per transaction (a processing
+ * batch writes many orders and consents). Marks and the job's schedule are idempotent.
+ */
+const hasDynamic = new WeakMap<Db | Tx, boolean>();
+async function markForRefresh(tx: Db | Tx, workspaceId: string, customerIds: string[]) {
+  if (!customerIds.length) return;
+  let dynamic = tx.isTransaction ? hasDynamic.get(tx) : undefined;
+  if (dynamic === undefined) {
+    dynamic = await repo.hasDynamicSegments(tx, workspaceId);
+    if (tx.isTransaction) hasDynamic.set(tx, dynamic);
   }
-  if (!seen.dynamic || seen.customers.has(c.customerId)) return;
-  seen.customers.add(c.customerId);
-  await repo.markDirty(tx, c.workspaceId, [c.customerId]);
-});
+  if (!dynamic) return;
+  await repo.markDirty(tx, workspaceId, customerIds);
+  await scheduleIncremental(tx, workspaceId);
+}
 
 // A merged profile's memberships (and their history) belong to the survivor.
 onCustomersMerged('segments', moveMembershipsOnMerge);
