@@ -2,7 +2,7 @@
 import { registerAuditTargetLabels } from '../access/index.js';
 import { onOrdersChanged, onOrderWrites } from '../commerce/index.js';
 import { onCustomersMerged } from '../customers/index.js';
-import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
+import { onBatchProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { scheduleRollup } from './jobs.js';
 import { bumpDataVersion, goalNames } from './repository.js';
@@ -48,18 +48,9 @@ async function mark(tx: Db | Tx, workspaceId: string, subjects: string[]) {
 onOrderWrites('analytics', (tx, workspaceId, w) =>
   mark(tx, workspaceId, [...w.customerIds, ...w.guestOrderIds.map((id) => GUEST + id)]),
 );
-const touched = new WeakMap<Tx, Set<string>>();
-onEventProcessed('analytics', async (tx, _e, customerId) => {
-  if (!customerId) return;
-  const set = touched.get(tx) ?? new Set<string>();
-  touched.set(tx, set);
-  set.add(customerId);
-});
-onBatchProcessed('analytics', async (tx, workspaceId) => {
+onBatchProcessed('analytics', async (tx, workspaceId, customerIds) => {
   await bumpDataVersion(tx, workspaceId);
-  const set = touched.get(tx);
-  touched.delete(tx);
-  if (set?.size) await mark(tx, workspaceId, [...set].sort());
+  await mark(tx, workspaceId, customerIds);
 });
 // A merge moves events and orders to the survivor (and may change its acquisition channel).
 onCustomersMerged('analytics', (tx, e) => mark(tx, e.workspaceId, [e.mergedId, e.survivorId]));

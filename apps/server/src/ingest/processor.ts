@@ -30,8 +30,11 @@ export function onEventProcessed(domain: string, handler: EventHandler): void {
   handlers.set(domain, handler);
 }
 
-/** What other domains do once per batch, after its events (e.g. recompute facts of the customers it touched). */
-export type BatchHandler = (tx: Tx, workspaceId: string) => Promise<void>;
+/**
+ * What other domains do once per batch, after its events (e.g. recompute facts of the customers it
+ * touched): `customerIds` are the profiles of the events processed since the last call.
+ */
+export type BatchHandler = (tx: Tx, workspaceId: string, customerIds: string[]) => Promise<void>;
 const batchHandlers = new Map<string, BatchHandler>();
 export function onBatchProcessed(domain: string, handler: BatchHandler): void {
   batchHandlers.set(domain, handler);
@@ -165,7 +168,7 @@ async function runBatch(
         await resolver.flush();
         await runHandlers(tx, e, customerId, warnings);
         // What handlers deferred to the batch's end is done here, so a failure stays with its event.
-        for (const h of batchHandlers.values()) await h(tx, workspaceId);
+        for (const h of batchHandlers.values()) await h(tx, workspaceId, customerId ? [customerId] : []);
         await repo.releaseSavepoint(tx);
         done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
       } catch (err) {
@@ -179,7 +182,9 @@ async function runBatch(
       }
     }
     await resolver.flush();
-    for (const h of batchHandlers.values()) await h(tx, workspaceId);
+    // (In careful mode each event's handlers ran already, with its customer.)
+    const touched = careful ? [] : [...new Set(done.flatMap((d) => d.customer_id ?? []))].sort();
+    for (const h of batchHandlers.values()) await h(tx, workspaceId, touched);
     // A profile merged away later in the batch (its events were moved before these were marked):
     // the events are the survivor's.
     const moved = await survivorsOf(tx, workspaceId, [...new Set(done.flatMap((d) => d.customer_id ?? []))]);

@@ -1,7 +1,7 @@
 /** Segments: rule-based and static customer segments, kept current, with entries and exits on the timeline (SEG-1). */
 import { onOrderWrites } from '../commerce/index.js';
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
-import { onBatchProcessed, onEventProcessed } from '../ingest/index.js';
+import { onBatchProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { onConsentChanged } from '../privacy/index.js';
 import { scheduleIncremental } from './jobs.js';
@@ -51,22 +51,7 @@ export async function membershipChangesAfter(
 
 // Customers that processed events touched are re-evaluated by the incremental job; the marks are
 // written in the processing transaction, so none is lost.
-const touched = new WeakMap<Tx, Set<string>>();
-onEventProcessed('segments', async (tx, _e, customerId) => {
-  if (!customerId) return;
-  let set = touched.get(tx);
-  if (!set) {
-    set = new Set();
-    touched.set(tx, set);
-  }
-  set.add(customerId);
-});
-onBatchProcessed('segments', async (tx, workspaceId) => {
-  const set = touched.get(tx);
-  if (!set?.size) return;
-  touched.delete(tx);
-  await markForRefresh(tx, workspaceId, [...set]);
-});
+onBatchProcessed('segments', (tx, workspaceId, customerIds) => markForRefresh(tx, workspaceId, customerIds));
 
 // So are customers whose orders changed outside processing (an import, a webhook, a refund by API),
 // and whose consent changed (the API, the app): re-evaluated within seconds, not at the hourly refresh.
