@@ -14,6 +14,7 @@ import * as m0012 from './0012_segments.js';
 import * as m0013 from './0013_analytics_rollup.js';
 import * as m0014 from './0014_privacy.js';
 import * as m0015 from './0015_messaging.js';
+import * as m0016 from './0016_identifier_index.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_analytics_rollup': m0013,
   '0014_privacy': m0014,
   '0015_messaging': m0015,
+  '0016_identifier_index': m0016,
 };

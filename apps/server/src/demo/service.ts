@@ -1,7 +1,7 @@
 import { getWorkspaceOrThrow } from '../access/index.js';
 import { createSource, ingest, listSources, processPendingBatch, sourceForWriteKey } from '../ingest/index.js';
 // Not (yet) exported by the ingest domain's index: read-only use, to reuse the demo's sources by name.
-import type { Db } from '../platform/db.js';
+import { type Db, refreshStatistics, StatisticsKeeper } from '../platform/db.js';
 import {
   DEMO_SOURCES,
   type DemoOptions,
@@ -131,11 +131,15 @@ export async function storeDemo(
  */
 export async function processDemo(db: Db, workspaceId: string, onProgress?: (processed: number) => void) {
   let processed = 0;
+  const statistics = new StatisticsKeeper();
   for (;;) {
     // Larger batches than the server's background loop: nothing else waits for the database here.
     const n = await processPendingBatch(db, workspaceId, DEMO_BATCH);
     if (n === 0) return processed;
     processed += n;
+    // Profiles, identifiers and orders grow from nothing: keep the planner's picture of them current
+    // (as the server's background loop does), or it plans for the empty tables it last saw.
+    if (statistics.note(n)) await refreshStatistics(db);
     onProgress?.(processed);
   }
 }
