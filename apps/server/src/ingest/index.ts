@@ -6,6 +6,8 @@ import * as repo from './repository.js';
 export {
   type EventWarning,
   IngestProcessor,
+  isProcessingBatch,
+  onBatchFlush,
   onBatchProcessed,
   onEventProcessed,
   processAllPending,

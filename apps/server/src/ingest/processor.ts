@@ -40,6 +40,25 @@ export function onBatchProcessed(domain: string, handler: BatchHandler): void {
   batchHandlers.set(domain, handler);
 }
 
+/**
+ * What other domains write once per batch after every batch handler ran (work gathered during the
+ * batch, see `isProcessingBatch`): the last writes before the commit.
+ */
+export type BatchFlush = (tx: Tx, workspaceId: string) => Promise<void>;
+const flushes = new Map<string, BatchFlush>();
+export function onBatchFlush(domain: string, flush: BatchFlush): void {
+  flushes.set(domain, flush);
+}
+
+/**
+ * Transactions that are processing a batch: their batch handlers will run before they commit, so a
+ * domain may gather per-row work (marks) and do it once in its batch handler (`isProcessingBatch`).
+ */
+const processing = new WeakSet<object>();
+export function isProcessingBatch(tx: object): boolean {
+  return processing.has(tx);
+}
+
 /** Every domain's handler for one event; their warnings are added to the event's. */
 async function runHandlers(tx: Tx, e: repo.EventRecord, customerId: string | null, warnings: Obj[]) {
   for (const h of handlers.values()) {
@@ -150,6 +169,7 @@ async function runBatch(
 ): Promise<{ n: number; lastSeq: number | undefined }> {
   return db.transaction().execute(async (tx) => {
     if (!(await tryLockWorkspaceIdentity(tx, workspaceId))) return { n: 0, lastSeq: undefined };
+    processing.add(tx);
     const events = await repo.claimPending(tx, workspaceId, size, afterSeq);
     let resolver = new IdentityResolver(tx, workspaceId);
     if (!careful) await resolver.prefetch(events.flatMap((e) => identifiersOf(e, defaultCountry).ids.ids));
@@ -169,6 +189,7 @@ async function runBatch(
         await runHandlers(tx, e, customerId, warnings);
         // What handlers deferred to the batch's end is done here, so a failure stays with its event.
         for (const h of batchHandlers.values()) await h(tx, workspaceId, customerId ? [customerId] : []);
+        for (const f of flushes.values()) await f(tx, workspaceId);
         await repo.releaseSavepoint(tx);
         done.push({ seq: Number(e.seq), customer_id: customerId, warnings: warnings.length ? warnings : null });
       } catch (err) {
@@ -185,6 +206,7 @@ async function runBatch(
     // (In careful mode each event's handlers ran already, with its customer.)
     const touched = careful ? [] : [...new Set(done.flatMap((d) => d.customer_id ?? []))].sort();
     for (const h of batchHandlers.values()) await h(tx, workspaceId, touched);
+    for (const f of flushes.values()) await f(tx, workspaceId);
     // A profile merged away later in the batch (its events were moved before these were marked):
     // the events are the survivor's.
     const moved = await survivorsOf(tx, workspaceId, [...new Set(done.flatMap((d) => d.customer_id ?? []))]);
