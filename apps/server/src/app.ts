@@ -18,6 +18,7 @@ import { commerceRoutes } from './commerce/index.js';
 import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
+import { journeysRoutes } from './journeys/index.js';
 import { messagingRoutes } from './messaging/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(privacyRoutes, { ctx });
   await app.register(segmentsRoutes, { ctx });
   await app.register(messagingRoutes, { ctx });
+  await app.register(journeysRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredRoute } from './app.js';
 import { upsertOrder } from './commerce/index.js';
 import { linkToCompany } from './customers/index.js';
+import { processAllPending } from './ingest/index.js';
+import { runWorkspace } from './journeys/index.js';
 import { sendEmail } from './messaging/index.js';
 import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from './testing/app.js';
 
@@ -80,9 +82,21 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
     brand: { primaryColor: '#112233' },
   }),
   'POST /api/v1/settings/email/test': () => ({ to: 'me@example.com' }),
+  'POST /api/v1/journeys': () => ({ name: 'New journey' }),
+  'POST /api/v1/journeys/validate': () => ({
+    definition: { trigger: { type: 'event', event: 'X' }, start: 'a', nodes: { a: { type: 'exit' } } },
+  }),
+  'PATCH /api/v1/journeys/:id': () => ({ name: 'Renamed journey' }),
+  'POST /api/v1/journeys/:id/simulate': (ids) => ({ customerId: ids.customer2 }),
+  'POST /api/v1/playbooks/:key/install': () => ({ name: 'Installed' }),
+  'PUT /api/v1/settings/journeys': () => ({ quietHours: { start: '22:00', end: '07:00' }, frequencyCaps: {} }),
+  'PATCH /api/v1/tasks/:id': () => ({ status: 'done' }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
-const optionalBodies = new Set(['POST /api/v1/sources/:id/quarantine/:quarantineId/replay']);
+const optionalBodies = new Set([
+  'POST /api/v1/sources/:id/quarantine/:quarantineId/replay',
+  'POST /api/v1/playbooks/:key/install',
+]);
 const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
   'GET /api/v1/password-resets/lookup': () => 'token=not-a-real-token-at-all',
@@ -138,6 +152,12 @@ async function snapshotA() {
     '/api/v1/settings/email',
     `/api/v1/customers/${A.ids.customer}/messages`,
     `/api/v1/messages/${A.ids.message}`,
+    '/api/v1/journeys',
+    `/api/v1/journeys/${A.ids.journey}/stats`,
+    `/api/v1/customers/${A.ids.customer2}/journeys`,
+    `/api/v1/journey-enrollments/${A.ids.enrollment}/history`,
+    '/api/v1/tasks',
+    '/api/v1/settings/journeys',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -238,6 +258,36 @@ beforeAll(async () => {
     purpose: 'transactional',
     idempotencyKey: 'isolation',
   });
+  // A journey with a customer inside who got a task from it.
+  const journeyA = await t.req('POST', '/api/v1/journeys', {
+    auth: ownerA.auth,
+    body: {
+      name: 'Journey A',
+      definition: {
+        trigger: { type: 'event', event: 'Visit' },
+        start: 'call',
+        nodes: {
+          call: { type: 'task', title: 'Call', next: 'wait' },
+          wait: { type: 'wait', for: { amount: 1, unit: 'days' } },
+        },
+      },
+    },
+  });
+  expect(journeyA.statusCode, journeyA.body).toBe(201);
+  expect(
+    (await t.req('POST', `/api/v1/journeys/${journeyA.json().id}/publish`, { auth: ownerA.auth })).statusCode,
+  ).toBe(200);
+  await t.req('POST', '/v1/batch', {
+    body: {
+      writeKey: sourceA.writeKey,
+      batch: [{ type: 'track', userId: 'a2', event: 'Visit', messageId: 'visit-a2' }],
+    },
+  });
+  await processAllPending(t.ctx.db, ownerA.workspaceId);
+  await runWorkspace(t.ctx.db, ownerA.workspaceId, new Date());
+  const enrollmentA = (await t.req('GET', `/api/v1/customers/${customer2A.id}/journeys`, { auth: ownerA.auth })).json()
+    .items[0].id;
+  const taskA = (await t.req('GET', '/api/v1/tasks', { auth: ownerA.auth })).json().items[0].id;
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -263,6 +313,9 @@ beforeAll(async () => {
       segment: segmentA.json().id,
       list: listA.json().id,
       message: messageA.message.id,
+      journey: journeyA.json().id,
+      enrollment: enrollmentA,
+      task: taskA,
     },
   };
 

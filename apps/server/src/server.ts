@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { IngestProcessor } from './ingest/index.js';
 import { registerJobHandlers } from './jobs.js';
+import { JourneyRunner } from './journeys/index.js';
 import { pgliteTemplate, webDist } from './paths.js';
 import type { Config } from './platform/config.js';
 import type { AppContext } from './platform/context.js';
@@ -57,9 +58,11 @@ export async function startServer(config: Config, opts: { workers?: boolean } = 
     // PGlite runs on this thread: small batches keep HTTP responsive. PostgreSQL works elsewhere.
     batchSize: ctx.database.kind === 'pglite' ? 100 : 1000,
   });
+  const journeys = new JourneyRunner(ctx.db, { logger: app.log });
   if (workers > 0) {
     ctx.jobs.start();
     processor.start();
+    journeys.start();
   }
   return {
     app,
@@ -67,6 +70,7 @@ export async function startServer(config: Config, opts: { workers?: boolean } = 
     close: async () => {
       await app.close();
       await processor.stop();
+      await journeys.stop();
       await ctx.jobs.stop();
       await ctx.database.close();
     },
@@ -83,13 +87,16 @@ export async function startWorker(config: Config): Promise<Running> {
   }
   const ctx = await openContext(config, 'kith worker');
   const processor = new IngestProcessor(ctx.db, { logger: createLogger(config.logLevel), batchSize: 1000 });
+  const journeys = new JourneyRunner(ctx.db, { logger: createLogger(config.logLevel) });
   ctx.jobs.start();
   processor.start();
+  journeys.start();
   return {
     app: null,
     ctx,
     close: async () => {
       await processor.stop();
+      await journeys.stop();
       await ctx.jobs.stop();
       await ctx.database.close();
     },

@@ -30,6 +30,10 @@ export const RESOURCES = {
   channel_settings: { read: ['owner', 'admin', 'marketer'], write: ['owner', 'admin'], family: 'admin' },
   // Messages sent to customers: their content, status and events (and, later, sending by hand).
   messages: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Journeys and playbooks, their analytics and simulation, and the sending rules (quiet hours, caps).
+  journeys: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
+  // Tasks for the team (journeys make them); anyone who serves customers marks them done.
+  tasks: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

@@ -8,6 +8,8 @@ export { survivorsOf } from './repository.js';
 export { IdentityResolver } from './resolver.js';
 export { customersRoutes } from './routes.js';
 export {
+  customersOnDates,
+  findLiveCustomers,
   getCustomerOrThrow,
   linkToCompany,
   lockWorkspaceIdentity,
@@ -19,6 +21,7 @@ export {
   resolveIdentity,
   setOrderFacts,
   setOrderFactsMany,
+  tagCustomers,
   tryLockWorkspaceIdentity,
   updateTraits,
 } from './service.js';

@@ -992,3 +992,34 @@ export async function viewNames(db: Db | Tx, workspaceId: string, ids: string[])
     .where('id', 'in', ids)
     .execute();
 }
+
+// ── for journeys: date triggers ──
+
+/**
+ * Live customers whose date (a date trait, or a fact column) falls on one of `dates`
+ * (YYYY-MM-DD, in `timezone` for the fact columns), or on their month and day when `yearly`.
+ * Trait dates are read as written (the first 10 characters: a birthday has no time zone).
+ */
+export async function customersOnDates(
+  db: Db | Tx,
+  workspaceId: string,
+  q: {
+    trait?: string;
+    fact?: 'last_order_at' | 'first_order_at' | 'first_seen_at';
+    dates: string[];
+    yearly: boolean;
+    timezone: string;
+  },
+): Promise<{ id: string; date: string }[]> {
+  if (!q.dates.length) return [];
+  const value = q.fact
+    ? sql`to_char(c.${sql.ref(q.fact)} at time zone ${q.timezone}, 'YYYY-MM-DD')`
+    : sql`left(c.traits->>${q.trait ?? ''}, 10)`;
+  const keys = q.yearly ? q.dates.map((d) => d.slice(5)) : q.dates;
+  const compared = q.yearly ? sql`substr(${value}, 6, 5)` : value;
+  const r = await sql<{ id: string; date: string }>`
+    select c.id, ${value} as date from customers c
+    where c.workspace_id = ${workspaceId} and c.merged_into is null
+      and ${compared} = any(${keys}::text[])`.execute(db);
+  return r.rows;
+}

@@ -209,3 +209,15 @@ export async function setOrderFactsMany(
 ) {
   for (let i = 0; i < facts.length; i += 1000) await repo.setOrderFacts(tx, workspaceId, facts.slice(i, i + 1000));
 }
+
+/** Live profiles among `ids` (merged ones followed to their survivor is the caller's business). */
+export async function findLiveCustomers(db: Db | Tx, workspaceId: string, ids: string[]) {
+  return (await repo.findCustomers(db, workspaceId, [...new Set(ids)])).filter((c) => !c.merged_into);
+}
+
+/** Adds and removes tags on live profiles, in the caller's transaction; the ids it changed. */
+export async function tagCustomers(tx: Db | Tx, workspaceId: string, ids: string[], add: string[], remove: string[]) {
+  return repo.bulkTag(tx, workspaceId, [...new Set(ids)], add, remove);
+}
+
+export const customersOnDates = repo.customersOnDates;

@@ -14,6 +14,13 @@ export {
   type UnsubscribeRequest,
 } from './hooks.js';
 export { registerMessagingJobs } from './jobs.js';
+export {
+  countRecentMarketing,
+  type QueuedEmail,
+  queueEmails,
+  summarizeMessages,
+  templateExists,
+} from './queue-many.js';
 export type { MessageStatus, Purpose, Variant, Variants } from './repository.js';
 export { messagingRoutes } from './routes.js';
 export {

@@ -369,3 +369,87 @@ export async function timelineEvents(
     order by e.at desc, e.id collate "C" desc limit ${w.limit}`.execute(db);
   return r.rows;
 }
+
+// ── many at once (journeys) ──
+
+/** Inserts messages whose idempotency keys are free; the rows inserted. */
+export async function insertMessages(db: Exec, rows: MessageInsert[]): Promise<MessageRow[]> {
+  if (!rows.length) return [];
+  const out: MessageRow[] = [];
+  for (let i = 0; i < rows.length; i += 2000) {
+    const chunk = rows.slice(i, i + 2000).map((m) => ({
+      ...m,
+      source: json(m.source) as unknown as Variant,
+      data: json(m.data) as unknown as Record<string, unknown>,
+      updated_at: m.created_at,
+    }));
+    out.push(
+      ...(await t(db)
+        .insertInto('messages')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+        .returningAll()
+        .execute()),
+    );
+  }
+  return out;
+}
+
+export async function findMessagesByKeys(db: Exec, workspaceId: string, keys: string[]): Promise<MessageRow[]> {
+  if (!keys.length) return [];
+  return t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('idempotency_key', 'in', keys)
+    .execute();
+}
+
+export async function insertEvents(db: Exec, rows: MessageEventsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000)
+    await t(db)
+      .insertInto('message_events')
+      .values(rows.slice(i, i + 5000))
+      .execute();
+}
+
+/** Per customer, marketing messages of a channel created since `since` that were not skipped (frequency caps). */
+export async function countRecentMarketing(
+  db: Exec,
+  workspaceId: string,
+  customerIds: string[],
+  channel: string,
+  since: Date,
+): Promise<Map<string, number>> {
+  if (!customerIds.length) return new Map();
+  const r = await sql<{ customer_id: string; n: number }>`
+    select customer_id, count(*)::int as n from messages
+    where workspace_id = ${workspaceId} and customer_id = any(${customerIds}::text[]) and channel = ${channel}
+      and purpose = 'marketing' and created_at >= ${since} and status not in ('skipped', 'failed')
+    group by customer_id`.execute(db);
+  return new Map(r.rows.map((x) => [x.customer_id, Number(x.n)]));
+}
+
+/** Per status, with opens and clicks, the messages among `ids` (journey analytics). */
+export async function summarizeMessages(db: Exec, workspaceId: string, ids: string[]) {
+  if (!ids.length) return { total: 0, sent: 0, opened: 0, clicked: 0, skipped: 0, failed: 0, queued: 0 };
+  const r = await sql<Record<string, number>>`
+    select count(*)::int as total,
+      count(*) filter (where sent_at is not null)::int as sent,
+      count(*) filter (where opened_at is not null)::int as opened,
+      count(*) filter (where clicked_at is not null)::int as clicked,
+      count(*) filter (where status = 'skipped')::int as skipped,
+      count(*) filter (where status = 'failed')::int as failed,
+      count(*) filter (where status = 'queued')::int as queued
+    from messages where workspace_id = ${workspaceId} and id = any(${ids}::text[])`.execute(db);
+  const row = r.rows[0] ?? {};
+  return {
+    total: Number(row.total ?? 0),
+    sent: Number(row.sent ?? 0),
+    opened: Number(row.opened ?? 0),
+    clicked: Number(row.clicked ?? 0),
+    skipped: Number(row.skipped ?? 0),
+    failed: Number(row.failed ?? 0),
+    queued: Number(row.queued ?? 0),
+  };
+}

@@ -303,6 +303,9 @@ let sendQueue: JobQueue | undefined;
 export function useSendQueue(jobs: JobQueue): void {
   sendQueue = jobs;
 }
+/** The send queue of this process, or one writing through `db` (a job waits in the table for a worker). */
+export const sendQueueFor = (db: Db | Tx) => sendQueue ?? new JobQueue(db);
+export const SEND_JOB_OPTIONS = { maxAttempts: 6, backoffSeconds: 60, timeoutSeconds: 120 } as const;
 
 /**
  * Records a message (status `queued`) and its send job, in one transaction: nothing is sent

@@ -20,6 +20,7 @@ export { privacyRoutes } from './routes.js';
 export {
   type AppliedConsentChange,
   type ConsentView,
+  consentedAmong,
   getConsents,
   hasConsent,
   onConsentChanged,

@@ -138,3 +138,18 @@ export async function moveOnMerge(tx: Tx, workspaceId: string, mergedId: string,
   await sql`update consent_log set customer_id = ${survivorId}
     where workspace_id = ${workspaceId} and customer_id = ${mergedId}`.execute(tx);
 }
+
+/** Of these customers, those whose consent for the channel and purpose is `subscribed`. */
+export async function subscribedAmong(
+  db: Exec,
+  workspaceId: string,
+  customerIds: string[],
+  channel: ConsentChannel,
+  purpose: ConsentPurpose,
+): Promise<string[]> {
+  if (!customerIds.length) return [];
+  const r = await sql<{ customer_id: string }>`select customer_id from consents
+    where workspace_id = ${workspaceId} and customer_id = any(${customerIds}::text[])
+      and channel = ${channel} and purpose = ${purpose} and status = 'subscribed'`.execute(db);
+  return r.rows.map((x) => x.customer_id);
+}

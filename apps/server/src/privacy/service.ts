@@ -141,6 +141,17 @@ export async function hasConsent(
   return (await repo.findConsent(db, workspaceId, customerId, channel, purpose))?.status === 'subscribed';
 }
 
+/** `hasConsent` for many customers at once: the subscribed ones. */
+export async function consentedAmong(
+  db: Db | Tx,
+  workspaceId: string,
+  customerIds: string[],
+  channel: ConsentChannel,
+  purpose: ConsentPurpose,
+): Promise<Set<string>> {
+  return new Set(await repo.subscribedAmong(db, workspaceId, [...new Set(customerIds)], channel, purpose));
+}
+
 // ── the API ──
 
 /** GET /customers/{id}/consents: a merged profile's id answers with its survivor's consents. */

@@ -10,9 +10,19 @@ import { moveMembershipsOnMerge } from './service.js';
 
 export { INCREMENTAL_QUEUE, REFRESH_QUEUE, registerSegmentJobs, scheduleHourlyRefresh } from './jobs.js';
 export { segmentsRoutes } from './routes.js';
-export { type Condition, checkRule, type SegmentRule, segmentRuleSchema } from './rules.js';
 export {
+  type Condition,
+  checkRule,
+  type PropertyFilter,
+  propertyFilter,
+  referencedSegments,
+  type SegmentRule,
+  segmentRuleSchema,
+} from './rules.js';
+export {
+  addStaticMembers,
   createSegment,
+  customersMatching,
   explainMembership,
   getSegmentOrThrow,
   listSegments,

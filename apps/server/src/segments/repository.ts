@@ -373,3 +373,9 @@ export async function logAfter(db: Exec, workspaceId: string, afterSeq: number, 
     order by seq limit ${limit}`.execute(db);
   return r.rows.map((x) => ({ ...x, seq: Number(x.seq) }));
 }
+
+/** The ids among `scope` (every customer when absent) that match a rule at `now`. */
+export async function matchingIds(db: Exec, rule: SegmentRule, ctx: CompileContext): Promise<string[]> {
+  const r = await sql<{ id: string }>`${matchingIdsQuery(rule, await resolveRule(db, rule, ctx))}`.execute(db);
+  return r.rows.map((x) => x.id);
+}

@@ -98,7 +98,8 @@ const tagCondition = z.strictObject({
   op: z.enum(['has', 'has_not']),
 });
 
-const propertyFilter = z.strictObject({
+/** A condition on one property of an event (`where` of event conditions; journeys' event triggers reuse it). */
+export const propertyFilter = z.strictObject({
   property: z.string().trim().min(1, notEmpty).max(100),
   op: z.enum(['equals', 'not_equals', 'contains', 'gt', 'lt', 'in']),
   value: z.union([

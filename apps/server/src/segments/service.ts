@@ -337,20 +337,22 @@ async function staticSegment(tx: Tx, workspaceId: string, id: string) {
 
 /** Adds customers to a static list by id; ids that are not live profiles of the workspace are reported. */
 export async function addStaticMembers(
-  db: Db,
+  db: Db | Tx,
   workspaceId: string,
   id: string,
   customerIds: string[],
   now = new Date(),
 ) {
-  return db.transaction().execute(async (tx) => {
+  const run = async (tx: Tx) => {
     await repo.lockWorkspaceSegments(tx, workspaceId);
     const s = await staticSegment(tx, workspaceId, id);
     const live = await repo.liveCustomerIds(tx, workspaceId, customerIds);
     const added = await repo.addMembers(tx, workspaceId, s, [...live], now);
     const memberCount = await repo.updateMemberCount(tx, workspaceId, id);
     return { added, notFound: customerIds.filter((c) => !live.has(c)), memberCount };
-  });
+  };
+  // A journey adds to a list inside its own transaction.
+  return db.isTransaction ? run(db as Tx) : (db as Db).transaction().execute(run);
 }
 
 export async function removeStaticMembers(
@@ -443,4 +445,20 @@ export async function moveMembershipsOnMerge(tx: Tx, e: { workspaceId: string; m
     await repo.updateMemberCount(tx, e.workspaceId, segmentId);
   }
   if (await repo.hasDynamicSegments(tx, e.workspaceId)) await repo.markDirty(tx, e.workspaceId, [e.survivorId]);
+}
+
+/**
+ * Which of `customerIds` (every live customer when absent) match a rule at `now`: journeys'
+ * condition branches, exit rules, goals and scheduled triggers. Segment references are checked.
+ */
+export async function customersMatching(
+  db: Db | Tx,
+  workspaceId: string,
+  rule: SegmentRule,
+  customerIds?: string[],
+  now = new Date(),
+): Promise<Set<string>> {
+  if (customerIds && customerIds.length === 0) return new Set();
+  const ids = await repo.matchingIds(db, rule, { workspaceId, now, ...(customerIds ? { scope: customerIds } : {}) });
+  return new Set(ids);
 }

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   segments: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   channel_settings: { read: ['owner', 'admin', 'marketer'], write: ['owner', 'admin'] },
   messages: { read: 'all', write: ['owner', 'admin', 'marketer'] },
+  journeys: { read: 'all', write: ['owner', 'admin', 'marketer'] },
+  tasks: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'] },
 } as const satisfies Record<string, { read: 'all' | readonly Role[]; write: readonly Role[] }>;
 
 export type Resource = keyof typeof PERMISSIONS;

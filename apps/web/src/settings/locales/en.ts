@@ -175,6 +175,8 @@ export const settingsEn = {
       segments: 'Segments',
       channel_settings: 'Channel settings (email)',
       messages: 'Messages',
+      journeys: 'Journeys',
+      tasks: 'Tasks',
     },
     scopeRead: '{{resource}}: read',
     scopeWrite: '{{resource}}: read and change',

@@ -180,6 +180,8 @@ export const settingsEs: SettingsStrings = {
       segments: 'Segmentos',
       channel_settings: 'Ajustes de canales (correo)',
       messages: 'Mensajes',
+      journeys: 'Recorridos',
+      tasks: 'Tareas',
     },
     scopeRead: '{{resource}}: leer',
     scopeWrite: '{{resource}}: leer y cambiar',

@@ -1,0 +1,53 @@
+/** Journeys: automated, durable, versioned customer journeys, playbooks and staff tasks (AUT-1, AUT-2). */
+import { onCustomersMerged } from '../customers/index.js';
+import { onEventProcessed } from '../ingest/index.js';
+import type { Db, Tx } from '../platform/db.js';
+import { interestingEvents } from './engine.js';
+import * as repo from './repository.js';
+import { isTimeZone } from './time.js';
+
+export { intake, runDue, runWorkspace, scan } from './engine.js';
+export { JourneyRunner } from './jobs.js';
+export { installPlaybook, PLAYBOOKS } from './playbooks.js';
+export { journeysRoutes } from './routes.js';
+export { registerChannelSender } from './senders.js';
+export { createJourney, customerJourneys, publishJourney } from './service.js';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+
+/** The name journeys know an event by: a track call's event, `$identify` for identify calls. */
+export const eventName = (e: { type: string; event: string | null }) =>
+  e.type === 'track' ? e.event : e.type === 'identify' ? '$identify' : null;
+
+// Events journeys care about (a trigger, a wait, a goal of an active journey) go to the journeys
+// inbox in the transaction that processes them: nothing is missed, nothing else is written.
+// Which names matter is read once per processing transaction.
+const wanted = new WeakMap<Db | Tx, Promise<Set<string>>>();
+onEventProcessed('journeys', async (tx, e, customerId) => {
+  if (!customerId) return;
+  const name = eventName(e);
+  if (!name) return;
+  let names = wanted.get(tx);
+  if (!names) {
+    names = interestingEvents(tx, e.workspace_id);
+    wanted.set(tx, names);
+  }
+  if (!(await names).has(name)) return;
+  const tz = obj(e.context).timezone;
+  await repo.insertInbox(tx, [
+    {
+      workspace_id: e.workspace_id,
+      customer_id: customerId,
+      event: name,
+      event_id: e.id,
+      properties: e.type === 'identify' ? obj(e.traits) : obj(e.properties),
+      timezone: isTimeZone(tz) ? tz : null,
+      at: e.timestamp,
+    },
+  ]);
+});
+
+// A merged profile's journeys (and tasks) are the survivor's; inside the same journey twice, the
+// merged one's enrollment ends.
+onCustomersMerged('journeys', (tx, e) => repo.moveEnrollments(tx, e.workspaceId, e.mergedId, e.survivorId, new Date()));
