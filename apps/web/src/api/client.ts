@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly field: string | null = null,
     /** Seconds to wait before trying again, from `Retry-After` (429 and 503). */
     readonly retryAfter: number | null = null,
+    /** More about the error when the server gives it (e.g. every problem of a journey definition). */
+    readonly details: unknown = undefined,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -59,7 +61,8 @@ async function toApiError(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page, an empty body): fall through to the generic error.
   }
-  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown } } | null)?.error;
+  const error = (body as { error?: { code?: unknown; message?: unknown; field?: unknown; details?: unknown } } | null)
+    ?.error;
   if (error && typeof error.code === 'string') {
     return new ApiError(
       response.status,
@@ -67,6 +70,7 @@ async function toApiError(response: Response): Promise<ApiError> {
       typeof error.message === 'string' ? error.message : response.statusText,
       typeof error.field === 'string' ? error.field : null,
       retryAfter,
+      error.details,
     );
   }
   return new ApiError(response.status, `http_${response.status}`, response.statusText, null, retryAfter);
