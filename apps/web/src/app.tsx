@@ -29,6 +29,9 @@ const SegmentsPage = lazy(() => import('./segments/segments-page').then((m) => (
 const SegmentEditorPage = lazy(() =>
   import('./segments/segment-editor-page').then((m) => ({ default: m.SegmentEditorPage })),
 );
+const JourneysPage = lazy(() => import('./journeys/journeys-page').then((m) => ({ default: m.JourneysPage })));
+// The journey page brings the graph library (React Flow) with it.
+const JourneyPage = lazy(() => import('./journeys/journey-page').then((m) => ({ default: m.JourneyPage })));
 const later = (page: React.ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
 
 const theme = createTheme({
@@ -101,6 +104,8 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route path="/segments" element={later(<SegmentsPage />)} />
                 <Route path="/segments/new" element={later(<SegmentEditorPage />)} />
                 <Route path="/segments/:id" element={later(<SegmentEditorPage />)} />
+                <Route path="/journeys" element={later(<JourneysPage />)} />
+                <Route path="/journeys/:id" element={later(<JourneyPage />)} />
                 <Route path="/dashboard" element={later(<DashboardPage />)} />
                 <Route path="/sources" element={<SourcesPage />} />
                 <Route path="/sources/:id" element={<SourcePage />} />

@@ -7,6 +7,8 @@ import { customersEn } from '../customers/locales/en';
 import { customersEs } from '../customers/locales/es';
 import { importsEn } from '../imports/locales/en';
 import { importsEs } from '../imports/locales/es';
+import { journeysEn } from '../journeys/locales/en';
+import { journeysEs } from '../journeys/locales/es';
 import { segmentsEn } from '../segments/locales/en';
 import { segmentsEs } from '../segments/locales/es';
 import { settingsEn } from '../settings/locales/en';
@@ -25,6 +27,7 @@ const translationEn = {
   settings: settingsEn,
   segments: segmentsEn,
   analytics: analyticsEn,
+  journeys: journeysEn,
 };
 const translationEs = {
   ...es,
@@ -34,6 +37,7 @@ const translationEs = {
   settings: settingsEs,
   segments: segmentsEs,
   analytics: analyticsEs,
+  journeys: journeysEs,
 };
 
 export const LANGUAGES = ['en', 'es'] as const;

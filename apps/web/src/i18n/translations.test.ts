@@ -37,6 +37,11 @@ const SAME_IN_BOTH = new Set([
   'analytics.rfm.r',
   'analytics.rfm.f',
   'analytics.rfm.cellSummary',
+  // Journeys: placeholders only, "no", and "marketing" (Spanish uses the word).
+  'journeys.summaries.duration',
+  'journeys.builder.edges.no',
+  'journeys.builder.edges.branch',
+  'journeys.step.purposes.marketing',
 ]);
 
 type Tree = { [key: string]: string | Tree };

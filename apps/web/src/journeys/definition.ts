@@ -285,7 +285,8 @@ export function replaceStep(d: Definition, id: string, step: Step): Definition {
   if (!before) return d;
   let next = step;
   // Exits are edited on the graph, not in the form: keep them unless the step's shape changed.
-  for (const e of exitsOf(before)) if (exitsOf(next).some((x) => x.field === e.field)) next = withExit(next, e.field, e.to);
+  for (const e of exitsOf(before))
+    if (exitsOf(next).some((x) => x.field === e.field)) next = withExit(next, e.field, e.to);
   return { ...d, nodes: { ...d.nodes, [id]: next } };
 }
 

@@ -282,7 +282,7 @@ function ExplainPanel({
 }
 
 /** A search box that finds a customer by name, email or phone. */
-function CustomerPicker({
+export function CustomerPicker({
   label,
   placeholder,
   onPick,

@@ -6,6 +6,7 @@ import {
   IconFileImport,
   IconHome,
   IconPlugConnected,
+  IconRoute,
   IconSettings,
   IconUsers,
 } from '@tabler/icons-react';
@@ -24,6 +25,7 @@ const NAV = [
   { to: '/dashboard', labelKey: 'analytics.nav', icon: IconChartBar },
   { to: '/customers', labelKey: 'customers.nav', icon: IconUsers },
   { to: '/segments', labelKey: 'segments.nav', icon: IconChartPie },
+  { to: '/journeys', labelKey: 'journeys.nav', icon: IconRoute },
   { to: '/sources', labelKey: 'shell.sources', icon: IconPlugConnected },
   { to: '/imports', labelKey: 'shell.imports', icon: IconFileImport },
   { to: '/settings', labelKey: 'settings.nav', icon: IconSettings },
