@@ -27,6 +27,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
+import { CustomerJourneysPanel } from '../journeys/customer-journeys-panel';
 import { useCurrentSession } from '../shell/guards';
 import { LoadError } from '../ui/states';
 import { usePageTitle } from '../ui/use-page-title';
@@ -130,6 +131,7 @@ export function CustomerPage() {
           <Stack gap="md">
             <ProfilePanel customer={c} canWrite={canWrite} />
             <ConsentPanel customerId={c.id} canWrite={canWrite} />
+            <CustomerJourneysPanel customerId={c.id} />
             <TraitsPanel customer={c} canWrite={canWrite} />
             <IdentitiesPanel customer={c} />
             <MergeHistoryPanel customer={c} />
