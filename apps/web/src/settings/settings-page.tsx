@@ -1,5 +1,13 @@
 import { Alert, Stack, Tabs, Text, Title } from '@mantine/core';
-import { IconBuildingStore, IconHistory, IconKey, IconMail, IconMailForward, IconUsers } from '@tabler/icons-react';
+import {
+  IconBuildingStore,
+  IconHistory,
+  IconKey,
+  IconMail,
+  IconMailForward,
+  IconRoute,
+  IconUsers,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
@@ -10,12 +18,15 @@ import { ApiKeysTab } from './api-keys-tab';
 import { AuditTab } from './audit-tab';
 import { EmailTab } from './email-tab';
 import { InvitationsTab } from './invitations-tab';
+import { JourneysTab } from './journeys-tab';
 import { MembersTab } from './members-tab';
 import { ProfileTab } from './profile-tab';
 
 interface Tab {
   path: string;
-  labelKey: `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'audit'}`;
+  labelKey:
+    | `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'audit'}`
+    | 'journeys.settings.tab';
   icon: typeof IconUsers;
   component: ComponentType;
   /** What a role needs to see the tab at all. */
@@ -57,6 +68,13 @@ const TABS: Tab[] = [
     icon: IconMail,
     component: EmailTab,
     needs: ['channel_settings', 'read'],
+  },
+  {
+    path: 'journeys',
+    labelKey: 'journeys.settings.tab',
+    icon: IconRoute,
+    component: JourneysTab,
+    needs: ['journeys', 'read'],
   },
   { path: 'audit', labelKey: 'settings.tabs.audit', icon: IconHistory, component: AuditTab, needs: ['audit', 'read'] },
 ];
