@@ -59,7 +59,7 @@ describe('connecting a channel in a browser', () => {
 
     // The checklist: nothing done yet, the first step says what to do.
     await page.getByRole('heading', { name: 'Get started' }).waitFor();
-    await page.getByTestId('checklist-progress').getByText('0 of 4 done').waitFor();
+    await page.getByTestId('checklist-progress').getByText('0 of 5 done').waitFor();
     expect(await step('connect').getAttribute('data-done')).toBe('false');
     await screenshot(page, SHOTS, '01-home-checklist');
     await step('connect').getByRole('link', { name: 'Connect a channel' }).click();
@@ -167,7 +167,7 @@ describe('connecting a channel in a browser', () => {
     await waitDone('connect');
     await waitDone('data');
     await waitDone('customer');
-    await page.getByText('3 of 4 done').waitFor();
+    await page.getByText('3 of 5 done').waitFor();
     expect(await step('segment').getAttribute('data-done')).toBe('false');
     await step('segment').getByRole('link', { name: 'Create a segment' }).waitFor();
     await screenshot(page, SHOTS, '08-home-all-done');

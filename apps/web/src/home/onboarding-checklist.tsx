@@ -8,6 +8,7 @@ import { api } from '../api/client';
 import { can } from '../api/permissions';
 import type { Role } from '../api/session';
 import { type ImportView, useImports } from '../imports/api';
+import { useJourneys } from '../journeys/api';
 import { useSegments } from '../segments/api';
 import { useCurrentSession } from '../shell/guards';
 import { canWrite } from '../shell/use-can';
@@ -21,6 +22,7 @@ interface OnboardingData {
   imports: ImportView[] | undefined;
   firstCustomer: { id: string }[] | undefined;
   segments: { id: string }[] | undefined;
+  journeys: { status: string }[] | undefined;
 }
 
 /** Everything the steps look at, fetched once (and again every few seconds while a step is open). */
@@ -33,16 +35,18 @@ function useOnboardingData(poll: number | false): OnboardingData {
     refetchInterval: poll,
   });
   const segments = useSegments({ refetchInterval: poll });
+  const journeys = useJourneys({ refetchInterval: poll });
   return {
     sources: sources.data,
     imports: imports.data,
     firstCustomer: customers.data?.data,
     segments: segments.data,
+    journeys: journeys.data,
   };
 }
 
 interface Step {
-  id: 'connect' | 'data' | 'customer' | 'segment';
+  id: 'connect' | 'data' | 'customer' | 'segment' | 'journey';
   /** Done, not done, or undefined while the data is loading. */
   isDone: (data: OnboardingData) => boolean | undefined;
   /** What to do next, shown on the first open step. */
@@ -113,6 +117,17 @@ const STEPS: Step[] = [
       const { t } = useTranslation();
       return can(role, 'segments', 'write') ? (
         <ActionLink to="/segments/new">{t('home.checklist.segment.action')}</ActionLink>
+      ) : null;
+    },
+  },
+  {
+    id: 'journey',
+    // A playbook (or any journey) switched on: published and active.
+    isDone: (data) => (data.journeys ? data.journeys.some((j) => j.status === 'active') : undefined),
+    Action: ({ role }) => {
+      const { t } = useTranslation();
+      return can(role, 'journeys', 'write') ? (
+        <ActionLink to="/journeys">{t('home.checklist.journey.action')}</ActionLink>
       ) : null;
     },
   },

@@ -152,6 +152,11 @@ export const en = {
         description: 'Group customers by what they do and buy, such as “ordered twice” or “not seen for 90 days”.',
         action: 'Create a segment',
       },
+      journey: {
+        title: 'Switch on your first playbook',
+        description: 'Install a ready-made journey, such as a welcome series, look it over and publish it.',
+        action: 'See the playbooks',
+      },
     },
   },
   notFound: {

@@ -156,6 +156,11 @@ export const es: Translation = {
           'Agrupa a tus clientes por lo que hacen y compran, como «pidió dos veces» o «no lo vemos desde hace 90 días».',
         action: 'Crear un segmento',
       },
+      journey: {
+        title: 'Activa tu primer recorrido predefinido',
+        description: 'Instala un recorrido listo para usar, como una serie de bienvenida, revísalo y publícalo.',
+        action: 'Ver los recorridos predefinidos',
+      },
     },
   },
   notFound: {
