@@ -168,7 +168,8 @@ function useRemember() {
 export function useInstallPlaybook() {
   const remember = useRemember();
   return useMutation({
-    mutationFn: (key: string) => api<Journey>('POST', `/api/v1/playbooks/${encodeURIComponent(key)}/install`),
+    mutationFn: (key: string) =>
+      api<Journey>('POST', `/api/v1/playbooks/${encodeURIComponent(key)}/install`, { body: {} }),
     onSuccess: remember,
   });
 }

@@ -26,9 +26,10 @@ import {
   type NodeProps,
   Position,
   ReactFlow,
+  type ReactFlowInstance,
 } from '@xyflow/react';
 import type { TFunction } from 'i18next';
-import { type ComponentType, useEffect, useMemo, useState } from 'react';
+import { type ComponentType, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { StepStats } from './api';
 import { autoLayout, type Definition, edgeId, exitsOf, type Issue, type Step, type StepType } from './definition';
@@ -172,6 +173,18 @@ export function Builder({
   const [nodes, setNodes] = useState(built.nodes);
   useEffect(() => setNodes(built.nodes), [built.nodes]);
 
+  // A step added or removed: fit the view again so a new step is not out of sight.
+  const flow = useRef<ReactFlowInstance<StepNode | TriggerNode, Edge> | null>(null);
+  const count = Object.keys(definition.nodes).length;
+  const counted = useRef(count);
+  useEffect(() => {
+    if (counted.current === count) return;
+    counted.current = count;
+    // After React Flow has measured the new node.
+    const timer = setTimeout(() => void flow.current?.fitView({ padding: 0.2, maxZoom: 1, duration: 200 }), 50);
+    return () => clearTimeout(timer);
+  }, [count]);
+
   const onNodesChange = (changes: NodeChange<StepNode | TriggerNode>[]) => {
     setNodes((ns) => applyNodeChanges(changes, ns));
     // Selecting a node (click, or Enter on a focused node) opens its panel.
@@ -204,6 +217,9 @@ export function Builder({
           onMove(positions);
         }}
         onConnect={connectHandle}
+        onInit={(instance) => {
+          flow.current = instance;
+        }}
         onEdgesDelete={(deleted) => {
           for (const e of deleted) {
             const d = e.data as { from?: string; field?: string } | undefined;

@@ -285,21 +285,20 @@ function JourneyEditor({ journey }: { journey: Journey }) {
 
       {live ? <StatsSummary stats={stats} /> : null}
 
-      <SimulatePanel
-        journeyId={journey.id}
-        simulation={simulation}
-        beforeRun={saver.settled}
-        onResult={setSimulation}
-        onClear={() => setSimulation(null)}
-      />
-
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: selectedStep ? 8 : 12 }}>
           <Stack gap="xs">
-            <Group justify="space-between">
+            <Group justify="space-between" align="flex-end" wrap="wrap">
               <Title order={2} size="h4">
                 {t('journeys.editor.builder')}
               </Title>
+              <SimulatePanel
+                journeyId={journey.id}
+                simulation={simulation}
+                beforeRun={saver.settled}
+                onResult={setSimulation}
+                onClear={() => setSimulation(null)}
+              />
               {editable ? (
                 <Button
                   size="xs"
@@ -455,40 +454,35 @@ function SimulatePanel({
   };
   const r = simulation?.result;
   return (
-    <Paper withBorder radius="md" p="md" component="section" aria-labelledby="simulate-title">
-      <Stack gap="xs">
-        <Title order={2} size="h4" id="simulate-title">
-          {t('journeys.simulate.title')}
-        </Title>
-        <Group align="flex-end" gap="md" wrap="wrap">
-          <CustomerPicker
-            label={t('journeys.simulate.customer')}
-            placeholder={t('journeys.simulate.placeholder')}
-            onPick={(c) => void onPick(c)}
-          />
-          {simulation && r ? (
-            <Group gap={4} wrap="nowrap" data-testid="simulation-result">
-              <Text size="sm">
-                {r.holdout
-                  ? t('journeys.simulate.holdout', { name: simulation.name })
-                  : t('journeys.simulate.result', {
-                      name: simulation.name,
-                      count: r.path.length,
-                      end: t(`journeys.simulate.ends.${r.end as 'completed'}`, { defaultValue: r.end }),
-                    })}
-              </Text>
-              <ActionIcon variant="subtle" onClick={onClear} aria-label={t('journeys.simulate.clear')}>
-                <IconX size={14} aria-hidden />
-              </ActionIcon>
-            </Group>
-          ) : null}
-        </Group>
-        {error ? (
-          <Text size="sm" c="red" role="alert">
-            {error}
-          </Text>
+    <Stack gap={4} style={{ flex: 1, minWidth: 260 }} component="section" aria-label={t('journeys.simulate.title')}>
+      <Group align="flex-end" gap="md" wrap="wrap">
+        <CustomerPicker
+          label={t('journeys.simulate.title')}
+          placeholder={t('journeys.simulate.placeholder')}
+          onPick={(c) => void onPick(c)}
+        />
+        {simulation && r ? (
+          <Group gap={4} wrap="nowrap" data-testid="simulation-result">
+            <Text size="sm">
+              {r.holdout
+                ? t('journeys.simulate.holdout', { name: simulation.name })
+                : t('journeys.simulate.result', {
+                    name: simulation.name,
+                    count: r.path.length,
+                    end: t(`journeys.simulate.ends.${r.end as 'completed'}`, { defaultValue: r.end }),
+                  })}
+            </Text>
+            <ActionIcon variant="subtle" onClick={onClear} aria-label={t('journeys.simulate.clear')}>
+              <IconX size={14} aria-hidden />
+            </ActionIcon>
+          </Group>
         ) : null}
-      </Stack>
-    </Paper>
+      </Group>
+      {error ? (
+        <Text size="sm" c="red" role="alert">
+          {error}
+        </Text>
+      ) : null}
+    </Stack>
   );
 }

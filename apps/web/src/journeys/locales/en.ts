@@ -202,7 +202,6 @@ export const journeysEn = {
   },
   simulate: {
     title: 'Simulate for a customer',
-    customer: 'Customer',
     placeholder: 'Search by name, email or phone',
     clear: 'Clear the simulation',
     error: 'The simulation failed: {{message}}',

@@ -219,7 +219,6 @@ export const journeysEs: typeof journeysEn = {
   },
   simulate: {
     title: 'Simular para un cliente',
-    customer: 'Cliente',
     placeholder: 'Busca por nombre, email o teléfono',
     clear: 'Quitar la simulación',
     error: 'La simulación falló: {{message}}',
