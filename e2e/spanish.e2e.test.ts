@@ -14,7 +14,7 @@ interface PageToCheck {
 }
 
 /** Ids of data created for the full pass. */
-const ids: { customer?: string; source?: string; import?: string; segment?: string } = {};
+const ids: { customer?: string; source?: string; import?: string; segment?: string; journey?: string } = {};
 const withId = (key: keyof typeof ids, prefix: string) => () => (ids[key] ? `${prefix}${ids[key]}` : null);
 
 /**
@@ -86,6 +86,18 @@ const PAGES: PageToCheck[] = [
       await p.getByTestId('explain-panel').waitFor();
     },
   },
+  { name: 'journeys', path: '/journeys' },
+  { name: 'journeys-new', path: '/journeys', open: (p) => p.getByRole('button', { name: 'Nuevo recorrido' }).click() },
+  { name: 'journey', path: withId('journey', '/journeys/') },
+  {
+    name: 'journey-step',
+    path: withId('journey', '/journeys/'),
+    open: async (p) => {
+      await p.getByTestId('journey-node').first().click();
+      await p.getByTestId('step-panel').waitFor();
+    },
+  },
+  { name: 'settings-journeys', path: '/settings/journeys' },
   { name: 'dashboard', path: '/dashboard' },
   {
     name: 'dashboard-goal-dialog',
@@ -352,6 +364,10 @@ describe('the Spanish interface', () => {
       }
       return id;
     });
+    // A journey from a playbook, with its graph and step panel.
+    const journey = await apiFromPage('POST', '/api/v1/playbooks/welcome/install', {});
+    expect(journey.status).toBe(201);
+    ids.journey = journey.body.id;
     await walk('full');
 
     // Past invitations, an audit entry's details and a filter with no match.
