@@ -15,7 +15,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSegments } from '../segments/api';
 import type { Definition, Trigger, TriggerType } from './definition';
-import { parseJsonField } from './step-panel';
+import { parseJsonField } from './fields';
 
 const TRIGGER_TYPES: TriggerType[] = ['event', 'segment', 'date', 'inactivity'];
 const FACTS = ['last_order_at', 'first_order_at', 'first_seen_at'] as const;
