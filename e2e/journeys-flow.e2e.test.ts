@@ -95,6 +95,27 @@ describe('journeys in a browser', () => {
     await page.getByTestId('step-panel').getByRole('button', { name: 'Delete step' }).click();
     await expect.poll(() => nodes().count(), POLL).toBe(5);
     await page.getByTestId('journey-ready').waitFor();
+
+    // A condition's rule is built with the segments' rule builder.
+    await node('email3').click();
+    await page.getByTestId('step-panel').getByLabel('Step type').selectOption('condition');
+    await page.getByTestId('step-panel').getByRole('button', { name: 'Add' }).click();
+    const conditionPanel = page.getByTestId('step-panel');
+    await conditionPanel.getByRole('heading', { name: 'Step “condition”' }).waitFor();
+    await conditionPanel.getByRole('button', { name: 'Add a condition to Rule' }).click();
+    await page.getByRole('menuitem', { name: /^Orders/ }).click();
+    const first = conditionPanel.getByRole('group', { name: 'Condition 1' });
+    await first.getByLabel('Operator').selectOption('gte');
+    await first.getByLabel('Value').fill('2');
+    await conditionPanel.getByRole('button', { name: 'Save step' }).click();
+    const saved = await until(async () => {
+      const j = await apiCall(page, 'GET', `/api/v1/journeys/${page.url().split('/').pop()}`);
+      return j.body.draft.nodes.condition?.rule?.all?.length ? j.body.draft.nodes.condition : null;
+    }, 'the condition saved');
+    expect(saved.rule).toEqual({ all: [{ type: 'orders', metric: 'count', op: 'gte', value: 2 }] });
+    await page.getByTestId('step-panel').getByRole('button', { name: 'Delete step' }).click();
+    await expect.poll(() => nodes().count(), POLL).toBe(5);
+
     await node('wait2').click();
     await page.getByTestId('step-panel').getByLabel('Label (optional)').focus();
     await page.keyboard.press('Escape');

@@ -193,6 +193,8 @@ function JourneyEditor({ journey }: { journey: Journey }) {
   };
 
   const selectedStep = selected ? draft.nodes[selected] : undefined;
+  // A condition's rule builder needs room.
+  const wide = selectedStep?.type === 'condition';
   const busy = action.isPending;
   const button = (which: JourneyAction, icon: ReactNode, variant = 'default') => (
     <Button
@@ -286,7 +288,7 @@ function JourneyEditor({ journey }: { journey: Journey }) {
       {live ? <StatsSummary stats={stats} /> : null}
 
       <Grid gap="md">
-        <Grid.Col span={{ base: 12, lg: selectedStep ? 8 : 12 }}>
+        <Grid.Col span={{ base: 12, lg: selectedStep ? (wide ? 6 : 8) : 12 }}>
           <Stack gap="xs">
             <Group justify="space-between" align="flex-end" wrap="wrap">
               <Title order={2} size="h4">
@@ -333,7 +335,7 @@ function JourneyEditor({ journey }: { journey: Journey }) {
           </Stack>
         </Grid.Col>
         {selected && selectedStep ? (
-          <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Grid.Col span={{ base: 12, lg: wide ? 6 : 4 }}>
             <StepPanel
               key={`${selected}:${JSON.stringify(selectedStep)}`}
               id={selected}

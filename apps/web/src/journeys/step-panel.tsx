@@ -18,6 +18,9 @@ import type { TFunction } from 'i18next';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSegments } from '../segments/api';
+import { RuleBuilder } from '../segments/rule-builder';
+import { asRootGroup, cleanRule, incompleteFields, type SegmentRule } from '../segments/rules';
+import { useSentenceContext } from '../segments/use-sentence';
 import {
   type Duration,
   exitsOf,
@@ -58,6 +61,7 @@ export function StepPanel({
   const { t } = useTranslation();
   const [draft, setDraft] = useState<Step>(step);
   const [jsonErrors, setJsonErrors] = useState<Record<string, string>>({});
+  const [ruleErrors, setRuleErrors] = useState<Map<string, string>>(new Map());
   // Free-text fields whose value is parsed on save (JSON, lists).
   const [texts, setTexts] = useState<Record<string, string>>(() => initialTexts(step));
   const exits = exitsOf(step);
@@ -79,11 +83,17 @@ export function StepPanel({
   const onSubmit = () => {
     const errors: Record<string, string> = {};
     let next: Step = draft;
+    let ruleProblems = new Map<string, string>();
     if (draft.type === 'condition') {
-      const rule = parseJsonField(texts.rule ?? '');
-      if (rule instanceof Error || rule === undefined) errors.rule = t('journeys.setup.invalidJson');
-      else next = { ...draft, rule };
+      // The rule as the segments editor builds it: every condition complete, then cleaned.
+      const group = asRootGroup(draft.rule as SegmentRule);
+      ruleProblems = new Map(
+        incompleteFields(group).map((i) => [i.path.join('.'), t(`segments.incomplete.${i.reason}`)]),
+      );
+      if (ruleProblems.size === 0) next = { ...draft, rule: cleanRule(group) };
+      else errors.rule = t('journeys.step.ruleIncomplete');
     }
+    setRuleErrors(ruleProblems);
     if (draft.type === 'update_profile') {
       const traits = parseJsonField(texts.setTraits ?? '');
       if (traits instanceof Error || (traits !== undefined && (typeof traits !== 'object' || Array.isArray(traits))))
@@ -153,7 +163,12 @@ export function StepPanel({
               onChange={(e) => patch({ label: e.currentTarget.value })}
               disabled={!editable}
             />
-            <StepFields step={draft} patch={patch} text={text} editable={editable} />
+            <StepFields step={draft} patch={patch} text={text} editable={editable} ruleErrors={ruleErrors} />
+            {jsonErrors.rule ? (
+              <Text size="sm" c="red" role="alert">
+                {jsonErrors.rule}
+              </Text>
+            ) : null}
             {editable ? (
               <Group>
                 <Button type="submit">{t('journeys.step.save')}</Button>
@@ -238,7 +253,6 @@ function exitName(t: TFunction, step: Step, field: string) {
 }
 
 function initialTexts(step: Step): Record<string, string> {
-  if (step.type === 'condition') return { rule: JSON.stringify(step.rule ?? { all: [] }, null, 2) };
   if (step.type === 'update_profile')
     return {
       setTraits: step.setTraits && Object.keys(step.setTraits).length ? JSON.stringify(step.setTraits, null, 2) : '',
@@ -305,14 +319,17 @@ function StepFields({
   patch,
   text,
   editable,
+  ruleErrors,
 }: {
   step: Step;
   patch: (fields: Partial<Step>) => void;
   text: TextProps;
   editable: boolean;
+  ruleErrors: Map<string, string>;
 }): ReactNode {
   const { t } = useTranslation();
   const segments = useSegments();
+  const sentence = useSentenceContext(segments.data);
   const off = !editable;
   switch (step.type) {
     case 'wait':
@@ -425,15 +442,19 @@ function StepFields({
       );
     case 'condition':
       return (
-        <Textarea
-          label={t('journeys.step.rule')}
-          description={t('journeys.step.ruleHint')}
-          autosize
-          minRows={4}
-          maxRows={14}
-          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
-          {...text('rule')}
-        />
+        <Stack gap={4}>
+          <Text size="sm" fw={500}>
+            {t('journeys.step.rule')}
+          </Text>
+          <RuleBuilder
+            rule={asRootGroup(step.rule as SegmentRule)}
+            onChange={(rule) => patch({ rule } as Partial<Step>)}
+            errors={ruleErrors}
+            segments={segments.data ?? []}
+            sentence={sentence}
+            readOnly={!editable}
+          />
+        </Stack>
       );
     case 'split': {
       const sum = step.branches.reduce((s, b) => s + (Number(b.percent) || 0), 0);
