@@ -116,6 +116,20 @@ describe('journeys in a browser', () => {
     await page.getByTestId('step-panel').getByRole('button', { name: 'Delete step' }).click();
     await expect.poll(() => nodes().count(), POLL).toBe(5);
 
+    // Dragging a step saves every step's position in the draft's layout.
+    await page.waitForTimeout(500); // the view refits itself after a step is removed (200 ms)
+    const box = (await node('wait2').boundingBox()) as { x: number; y: number; width: number; height: number };
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const layout = await until(async () => {
+      const j = await apiCall(page, 'GET', `/api/v1/journeys/${page.url().split('/').pop()}`);
+      return j.body.draft.layout as Record<string, { x: number; y: number }> | undefined;
+    }, 'the layout saved');
+    expect(Object.keys(layout).sort()).toEqual(['email1', 'email2', 'email3', 'wait1', 'wait2']);
+    expect((layout.wait2?.x ?? 0) - (layout.wait1?.x ?? 0), JSON.stringify(layout)).toBeGreaterThan(50);
+
     await node('wait2').click();
     await page.getByTestId('step-panel').getByLabel('Label (optional)').focus();
     await page.keyboard.press('Escape');
