@@ -95,6 +95,7 @@ describe('journeys in a browser', () => {
     await page.getByTestId('step-panel').getByRole('button', { name: 'Delete step' }).click();
     await expect.poll(() => nodes().count(), POLL).toBe(5);
     await page.getByTestId('journey-ready').waitFor();
+    expect(await page.getByText('The journey has 1 problem').count()).toBe(0);
 
     // A condition's rule is built with the segments' rule builder.
     await node('email3').click();
@@ -107,6 +108,7 @@ describe('journeys in a browser', () => {
     const first = conditionPanel.getByRole('group', { name: 'Condition 1' });
     await first.getByLabel('Operator').selectOption('gte');
     await first.getByLabel('Value').fill('2');
+    await screenshot(page, SHOTS, '03b-condition');
     await conditionPanel.getByRole('button', { name: 'Save step' }).click();
     const saved = await until(async () => {
       const j = await apiCall(page, 'GET', `/api/v1/journeys/${page.url().split('/').pop()}`);

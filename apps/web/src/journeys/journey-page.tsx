@@ -159,7 +159,9 @@ function JourneyEditor({ journey }: { journey: Journey }) {
 
   const commit = (next: Definition) => {
     setDraft(next);
+    // What a refused publish said is about the draft before this edit.
     setRefused(null);
+    setActionError(null);
     setSimulation(null);
     saver.save(next);
   };
