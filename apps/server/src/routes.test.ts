@@ -91,6 +91,10 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/playbooks/:key/install': () => ({ name: 'Installed' }),
   'PUT /api/v1/settings/journeys': () => ({ quietHours: { start: '22:00', end: '07:00' }, frequencyCaps: {} }),
   'PATCH /api/v1/tasks/:id': () => ({ status: 'done' }),
+  'POST /api/v1/suppressions': () => ({ address: 'complainer@example.com', reason: 'complaint' }),
+  'POST /api/v1/templates': () => ({ key: 'hello', variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'PUT /api/v1/templates/:key': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'POST /api/v1/templates/preview': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set([
@@ -158,6 +162,8 @@ async function snapshotA() {
     `/api/v1/journey-enrollments/${A.ids.enrollment}/history`,
     '/api/v1/tasks',
     '/api/v1/settings/journeys',
+    '/api/v1/suppressions',
+    '/api/v1/templates',
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));

@@ -1,10 +1,12 @@
 /** Messaging: the email channel (SMTP per workspace, brand layout, Liquid templates), every message as a record, tracking and unsubscribes (AUT-3). */
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
-import { hasConsent, setConsent } from '../privacy/index.js';
+import { hasConsent, onConsentChanged, setConsent } from '../privacy/index.js';
+import { requestConfirmation } from './consent-center.js';
 import { onUnsubscribe, setConsentCheck } from './hooks.js';
 import * as repo from './repository.js';
 import { moveMessagesOnMerge } from './service.js';
 
+export { consentCenterRoutes } from './consent-routes.js';
 export {
   type Channel,
   type ConsentCheck,
@@ -37,6 +39,7 @@ export {
   sendEmail,
   type TemplateInput,
 } from './service.js';
+export { templateRoutes } from './template-routes.js';
 
 // Consent (PRV-1): a marketing message goes out only with `subscribed` consent for its channel;
 // an unsubscribe link or one-click header records `unsubscribed`, with the message as evidence.
@@ -53,6 +56,9 @@ onUnsubscribe(async (tx, r) => {
     at: r.at,
   });
 });
+
+// Double opt-in: email marketing consent that becomes `pending` sends the confirmation email.
+onConsentChanged('messaging', requestConfirmation);
 
 // A merged profile's messages (and their events) belong to the survivor.
 onCustomersMerged('messaging', moveMessagesOnMerge);

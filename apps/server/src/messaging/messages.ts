@@ -66,6 +66,45 @@ export const mm = defineMessages('messaging', {
   },
   // The brand layout's footer.
   layout_unsubscribe: { en: 'Unsubscribe', es: 'Darse de baja' },
+  layout_preferences: { en: 'Manage your preferences', es: 'Gestionar tus preferencias' },
+  optin_subject: { en: 'Please confirm your subscription to {business}', es: 'Confirma tu suscripción a {business}' },
+  optin_body: {
+    en: 'You asked to receive our emails. Please confirm it is you:',
+    es: 'Has pedido recibir nuestros emails. Confirma que eres tú:',
+  },
+  optin_button: { en: 'Yes, subscribe me', es: 'Sí, suscribirme' },
+  optin_ignore: {
+    en: 'If it was not you, ignore this email: you will not be subscribed.',
+    es: 'Si no has sido tú, ignora este email: no te suscribiremos.',
+  },
+  optin_title: { en: 'Confirm your subscription', es: 'Confirma tu suscripción' },
+  optin_question: {
+    en: 'Receive emails from {business} at {email}?',
+    es: '¿Recibir emails de {business} en {email}?',
+  },
+  optin_done: {
+    en: 'Thank you: {email} will receive emails from {business}.',
+    es: 'Gracias: {email} recibirá emails de {business}.',
+  },
+  prefs_title: { en: 'Your preferences', es: 'Tus preferencias' },
+  prefs_intro: {
+    en: 'Choose how {business} may send you news and offers.',
+    es: 'Elige cómo puede enviarte {business} novedades y ofertas.',
+  },
+  prefs_save: { en: 'Save', es: 'Guardar' },
+  prefs_saved: { en: 'Saved.', es: 'Guardado.' },
+  prefs_channel_email: { en: 'Email', es: 'Email' },
+  prefs_channel_sms: { en: 'SMS', es: 'SMS' },
+  prefs_channel_whatsapp: { en: 'WhatsApp', es: 'WhatsApp' },
+  prefs_channel_push: { en: 'Push notifications', es: 'Notificaciones push' },
+  prefs_channel_direct_mail: { en: 'Post', es: 'Correo postal' },
+  prefs_channel_phone: { en: 'Phone calls', es: 'Llamadas' },
+  template_exists: { en: 'key: a template "{key}" already exists', es: 'key: ya existe una plantilla "{key}"' },
+  suppression_address: { en: 'address: an email address', es: 'address: una dirección de email' },
+  suppression_not_found: {
+    en: 'Address not on the suppression list',
+    es: 'La dirección no está en la lista de supresión',
+  },
   layout_why: {
     en: 'You are receiving this email as a customer of {business}.',
     es: 'Recibes este correo como cliente de {business}.',

@@ -453,3 +453,51 @@ export async function summarizeMessages(db: Exec, workspaceId: string, ids: stri
     queued: Number(row.queued ?? 0),
   };
 }
+
+// ── the suppression list ──
+
+export interface SuppressionRow {
+  workspace_id: string;
+  address: string;
+  reason: 'hard_bounce' | 'complaint' | 'manual';
+  detail: string | null;
+  message_id: string | null;
+  created_at: Date;
+}
+
+export async function findSuppression(db: Exec, workspaceId: string, address: string) {
+  const r = await sql<SuppressionRow>`select * from email_suppressions
+    where workspace_id = ${workspaceId} and address = ${address.toLowerCase()}`.execute(db);
+  return r.rows[0];
+}
+
+/** Adds an address (a later reason does not replace an earlier one, except a hard bounce, the strongest). */
+export async function suppress(db: Exec, s: Omit<SuppressionRow, 'created_at'>) {
+  const r = await sql<SuppressionRow>`insert into email_suppressions (workspace_id, address, reason, detail, message_id)
+    values (${s.workspace_id}, ${s.address.toLowerCase()}, ${s.reason}, ${s.detail}, ${s.message_id})
+    on conflict (workspace_id, address) do update set reason = excluded.reason, detail = excluded.detail,
+      message_id = excluded.message_id, created_at = now()
+    where excluded.reason = 'hard_bounce' and email_suppressions.reason <> 'hard_bounce'
+    returning *`.execute(db);
+  return r.rows[0] ?? (await findSuppression(db, s.workspace_id, s.address));
+}
+
+export async function listSuppressions(
+  db: Exec,
+  workspaceId: string,
+  q: { limit: number; before?: Date; address?: string },
+) {
+  const r = await sql<SuppressionRow>`select * from email_suppressions where workspace_id = ${workspaceId}
+      ${q.address ? sql`and address = ${q.address.toLowerCase()}` : sql``}
+      ${q.before ? sql`and created_at < ${q.before}` : sql``}
+    order by created_at desc, address limit ${q.limit}`.execute(db);
+  return r.rows;
+}
+
+export async function unsuppress(db: Exec, workspaceId: string, address: string): Promise<boolean> {
+  const r =
+    await sql`delete from email_suppressions where workspace_id = ${workspaceId} and address = ${address.toLowerCase()}`.execute(
+      db,
+    );
+  return Number(r.numAffectedRows ?? 0) > 0;
+}

@@ -24,7 +24,7 @@ import {
   wrapInLayout,
 } from './render.js';
 import * as repo from './repository.js';
-import { classifySmtpError, failureMessage, type SmtpServer, sendMail } from './smtp.js';
+import { classifySmtpError, failureMessage, isHardBounce, type SmtpServer, sendMail } from './smtp.js';
 import { signToken, verifyToken } from './tokens.js';
 
 /** What sending needs from the server: the secret (sealed passwords, signed links) and the public URL. */
@@ -155,14 +155,14 @@ async function smtpServerOf(
   };
 }
 
-function businessOf(workspaceName: string, s: repo.EmailSettingsRow): TemplateScope['business'] {
+export function businessOf(workspaceName: string, s: repo.EmailSettingsRow | undefined): TemplateScope['business'] {
   return {
     name: workspaceName,
     brand: {
-      logo_url: s.brand_logo_url,
-      primary_color: s.brand_color ?? DEFAULT_COLOR,
-      footer_text: s.brand_footer,
-      postal_address: s.brand_postal_address,
+      logo_url: s?.brand_logo_url ?? null,
+      primary_color: s?.brand_color ?? DEFAULT_COLOR,
+      footer_text: s?.brand_footer ?? null,
+      postal_address: s?.brand_postal_address ?? null,
     },
   };
 }
@@ -405,9 +405,10 @@ export async function sendEmail(
 async function settle(
   db: Db,
   m: repo.MessageRow,
-  status: 'sent' | 'failed' | 'skipped',
+  status: 'sent' | 'failed' | 'skipped' | 'bounced',
   reason: string | null,
   extra: repo.MessageUpdate = {},
+  alsoInTx?: (tx: Tx) => Promise<void>,
 ): Promise<repo.MessageStatus> {
   const at = new Date();
   await db.transaction().execute(async (tx) => {
@@ -428,6 +429,7 @@ async function settle(
       url: null,
       at,
     });
+    await alsoInTx?.(tx);
   });
   return status;
 }
@@ -438,13 +440,23 @@ export function unsubscribeUrl(rt: MessagingRuntime, workspaceId: string, custom
   return `${linkBase(rt)}/u/${signToken(rt.secret, { kind: 'u', workspaceId, customerId, messageId })}`;
 }
 
+/** The customer's preference center: every channel's marketing consent, in their language. */
+export function preferencesUrl(rt: MessagingRuntime, workspaceId: string, customerId: string) {
+  return `${linkBase(rt)}/p/${signToken(rt.secret, { kind: 'p', workspaceId, customerId })}`;
+}
+
+/** The link of a double opt-in confirmation email. */
+export function confirmUrl(rt: MessagingRuntime, workspaceId: string, customerId: string, messageId: string) {
+  return `${linkBase(rt)}/c/${signToken(rt.secret, { kind: 'd', workspaceId, customerId, messageId })}`;
+}
+
 /** Everything a template sees for this customer now. */
 async function scopeFor(
   db: Db,
   workspaceId: string,
   customer: Awaited<ReturnType<typeof getCustomerOrThrow>>,
   business: TemplateScope['business'],
-  unsubscribe: string,
+  links: { unsubscribe: string; preferences: string; confirm?: string },
   data: Record<string, unknown> | null,
 ): Promise<TemplateScope> {
   const traits = (customer.traits ?? {}) as Record<string, unknown>;
@@ -473,7 +485,9 @@ async function scopeFor(
         }
       : null,
     business,
-    unsubscribe_url: unsubscribe,
+    unsubscribe_url: links.unsubscribe,
+    preferences_url: links.preferences,
+    ...(links.confirm ? { confirm_url: links.confirm } : {}),
     data: data ?? {},
   };
 }
@@ -510,6 +524,12 @@ export async function deliverMessage(
   if (!customer.email && !m.to_address) {
     return { status: await settle(db, m, 'skipped', 'no_address'), reason: 'no_address' };
   }
+  // The suppression list: nothing to an address that hard-bounced; no marketing after a complaint.
+  const suppressed = await repo.findSuppression(db, workspaceId, (m.to_address ?? customer.email) as string);
+  if (suppressed && (suppressed.reason === 'hard_bounce' || m.purpose === 'marketing')) {
+    const reason = `suppressed: ${suppressed.reason}`;
+    return { status: await settle(db, m, 'skipped', reason), reason };
+  }
   let smtp: Awaited<ReturnType<typeof smtpServerOf>>;
   try {
     smtp = await smtpServerOf(db, rt.secret, workspaceId);
@@ -521,6 +541,7 @@ export async function deliverMessage(
   const workspace = await getWorkspaceOrThrow(db, workspaceId);
   const business = businessOf(workspace.name, settings);
   const unsubscribe = unsubscribeUrl(rt, workspaceId, customer.id, m.id);
+  const preferences = preferencesUrl(rt, workspaceId, customer.id);
   const marketing = m.purpose === 'marketing';
 
   if (m.html === null) {
@@ -539,7 +560,8 @@ export async function deliverMessage(
     const picked = m.source
       ? { locale: baseLanguage(traits.locale) ?? baseLanguage(workspace.locale) ?? 'en', variant: m.source }
       : pickVariant(variants, [baseLanguage(traits.locale), baseLanguage(workspace.locale)]);
-    const scope = await scopeFor(db, workspaceId, customer, business, unsubscribe, m.data);
+    const confirm = m.data?.doubleOptIn === true ? confirmUrl(rt, workspaceId, customer.id, m.id) : undefined;
+    const scope = await scopeFor(db, workspaceId, customer, business, { unsubscribe, preferences, confirm }, m.data);
     let rendered: Awaited<ReturnType<typeof renderVariant>>;
     try {
       rendered = await renderVariant(picked.variant, scope);
@@ -547,7 +569,12 @@ export async function deliverMessage(
       const reason = `template_error: ${(err as Error).message}`.slice(0, 1000);
       return { status: await settle(db, m, 'failed', reason), reason };
     }
-    const layout = { language: picked.locale, business, unsubscribeUrl: marketing ? unsubscribe : null };
+    const layout = {
+      language: picked.locale,
+      business,
+      unsubscribeUrl: marketing ? unsubscribe : null,
+      preferencesUrl: marketing ? preferences : null,
+    };
     const plain = wrapInLayout({ ...layout, body: rendered.html, subject: rendered.subject });
     const text = rendered.text ? `${rendered.text.trim()}\n${textFooter(layout)}` : textFromHtml(plain);
     const base = linkBase(rt);
@@ -607,6 +634,20 @@ export async function deliverMessage(
       });
       throw new Error(`Temporary SMTP failure, will retry: ${failure.reason}`);
     }
+    if (isHardBounce(failure)) {
+      // The mailbox does not exist: the message bounced, and the address is suppressed for good.
+      const address = m.to_address as string;
+      const bounced = await settle(db, m, 'bounced', reason, {}, async (tx) => {
+        await repo.suppress(tx, {
+          workspace_id: workspaceId,
+          address,
+          reason: 'hard_bounce',
+          detail: failure.reason,
+          message_id: m?.id ?? null,
+        });
+      });
+      return { status: bounced, reason };
+    }
     return { status: await settle(db, m, 'failed', reason), reason };
   }
 }
@@ -661,7 +702,7 @@ export async function recordClick(db: Db, secret: string, token: string): Promis
 }
 
 /** The language of the pages a customer sees: their `locale` trait, else the workspace's, else English. */
-function customerLanguage(traits: Record<string, unknown>, workspaceLocale: string): Language {
+export function customerLanguage(traits: Record<string, unknown>, workspaceLocale: string): Language {
   const l = baseLanguage(traits.locale) ?? baseLanguage(workspaceLocale);
   return l === 'es' ? 'es' : 'en';
 }

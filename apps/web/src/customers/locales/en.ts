@@ -369,6 +369,8 @@ export const customersEn = {
       identify: 'Tracking',
       import: 'Import',
       preference_center: 'Preference center',
+      unsubscribe_link: 'Unsubscribe link',
+      double_opt_in: 'Confirmed by email',
     },
     sourceAndTime: '{{source}}, {{date}}',
     change: 'Change consent',

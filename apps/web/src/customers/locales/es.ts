@@ -372,6 +372,8 @@ export const customersEs: CustomersTranslation = {
       identify: 'Seguimiento',
       import: 'Importación',
       preference_center: 'Centro de preferencias',
+      unsubscribe_link: 'Enlace de baja',
+      double_opt_in: 'Confirmado por email',
     },
     sourceAndTime: '{{source}}, {{date}}',
     change: 'Cambiar el consentimiento',
