@@ -95,6 +95,11 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/templates': () => ({ key: 'hello', variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
   'PUT /api/v1/templates/:key': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
   'POST /api/v1/templates/preview': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'POST /api/v1/templates/test': () => ({
+    to: 'me@example.com',
+    variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } },
+  }),
+  'POST /api/v1/journeys/:id/test-send': () => ({ node: 'call' }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set([

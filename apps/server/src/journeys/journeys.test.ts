@@ -538,6 +538,31 @@ describe('steps', () => {
   });
 });
 
+describe('test send', () => {
+  it('sends an email step of the draft to the signed-in person, marked [Test], in the language asked', async () => {
+    const j = await api(
+      'POST',
+      '/api/v1/journeys',
+      {
+        name: 'Test send',
+        definition: {
+          trigger: { type: 'event', event: 'X' },
+          start: 'hello',
+          nodes: { hello: email('Hello from the draft') },
+        },
+      },
+      201,
+    );
+    const r = await api('POST', `/api/v1/journeys/${j.id}/test-send`, { node: 'hello' });
+    expect(r).toMatchObject({ sent: true, to: owner.email, locale: 'en' });
+    const [mail] = mailsTo(owner.email);
+    expect(mail?.subject).toBe('[Test] Hello from the draft');
+    expect(String(mail?.html)).toContain('Ana: Hello from the draft');
+    const bad = await t.req('POST', `/api/v1/journeys/${j.id}/test-send`, { auth: owner.auth, body: { node: 'nope' } });
+    expect(bad.json().error).toMatchObject({ code: 'invalid_request', field: 'node' });
+  });
+});
+
 describe('access', () => {
   it('another workspace sees none of it', async () => {
     const mine = (await api('GET', '/api/v1/journeys')).items[0];

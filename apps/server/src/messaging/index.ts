@@ -40,6 +40,7 @@ export {
   type TemplateInput,
 } from './service.js';
 export { templateRoutes } from './template-routes.js';
+export { sendTemplateTest } from './templates.js';
 
 // Consent (PRV-1): a marketing message goes out only with `subscribed` consent for its channel;
 // an unsubscribe link or one-click header records `unsubscribed`, with the message as evidence.

@@ -131,7 +131,7 @@ export async function saveEmailSettings(db: Db, secret: string, workspaceId: str
 }
 
 /** The workspace's SMTP server with its password opened; a UserError when not usable. */
-async function smtpServerOf(
+export async function smtpServerOf(
   db: Db | Tx,
   secret: string,
   workspaceId: string,

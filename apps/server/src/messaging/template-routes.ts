@@ -111,6 +111,30 @@ export async function templateRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
   );
 
   app.post(
+    '/api/v1/templates/test',
+    {
+      config: { permission: 'messages:write', audit: 'template.test' },
+      schema: {
+        tags,
+        summary: 'Send one language of a template (or content) to yourself, marked [Test]',
+        body: z.strictObject({
+          to: z.email().max(320),
+          variants: variants.optional(),
+          key: z.string().max(100).optional(),
+          locale: z.string().max(10).optional(),
+          customerId: z.string().min(1).max(100).optional(),
+          purpose: z.enum(['marketing', 'transactional']).optional(),
+        }),
+        response: {
+          200: z.object({ sent: z.literal(true), to: z.string(), locale: z.string(), messageId: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => templates.sendTemplateTest(db, ctx.secret, ws(req), req.body),
+  );
+
+  app.post(
     '/api/v1/templates/preview',
     {
       config: { permission: 'messages:read', audit: false },

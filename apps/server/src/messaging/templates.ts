@@ -10,7 +10,8 @@ import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { mm } from './messages.js';
 import { checkVariant, renderVariant, type TemplateScope, textFromHtml, wrapInLayout } from './render.js';
 import * as repo from './repository.js';
-import { businessOf, saveTemplate } from './service.js';
+import { businessOf, saveTemplate, smtpServerOf } from './service.js';
+import { classifySmtpError, failureMessage, sendMail } from './smtp.js';
 
 export async function listTemplateViews(db: Db, workspaceId: string) {
   const rows = await repo.listTemplates(db, workspaceId);
@@ -141,4 +142,46 @@ export async function previewTemplate(
     out.push({ locale, subject: rendered.subject, html, text: rendered.text ?? textFromHtml(html) });
   }
   return { items: out };
+}
+
+/**
+ * Sends one language of a template (or content) to a person on the team, rendered for a
+ * customer or the sample one, marked "[Test]": no message record, no tracking. SMTP failures are
+ * 502 like the settings test.
+ */
+export async function sendTemplateTest(
+  db: Db,
+  secret: string,
+  workspaceId: string,
+  body: {
+    to: string;
+    variants?: repo.Variants;
+    key?: string;
+    locale?: string;
+    customerId?: string;
+    purpose?: 'marketing' | 'transactional';
+  },
+) {
+  const { items } = await previewTemplate(db, workspaceId, body);
+  const pick = items.find((i) => i.locale === body.locale) ?? items.find((i) => i.locale === 'en') ?? items[0];
+  if (!pick) throw new UserError(400, 'invalid_request', mm('template_or_content'), 'variants');
+  const { settings, server } = await smtpServerOf(db, secret, workspaceId);
+  try {
+    const sent = await sendMail(server, {
+      from: { name: settings.from_name, address: settings.from_address },
+      replyTo: settings.reply_to,
+      to: body.to,
+      subject: `[Test] ${pick.subject}`,
+      html: pick.html,
+      text: pick.text,
+      messageId: `<test-${Date.now()}@${settings.from_address.split('@')[1] ?? 'kith.local'}>`,
+      headers: {},
+    });
+    return { sent: true as const, to: body.to, locale: pick.locale, messageId: sent.messageId };
+  } catch (err) {
+    const failure = classifySmtpError(err);
+    throw new UserError(502, `smtp_${failure.kind}`, failureMessage(failure, server), undefined, {
+      responseCode: failure.responseCode,
+    });
+  }
 }
