@@ -178,6 +178,11 @@ describe('the welcome playbook', () => {
     ]);
     const [e] = await journeysOf('wendy');
     expect(e).toMatchObject({ journeyName: 'Welcome series', state: 'completed', endReason: 'end' });
+    // On her timeline.
+    const timeline = await api('GET', `/api/v1/customers/${await customerId('wendy')}/timeline?type=journey.entered`);
+    expect(timeline.data.map((i: { type: string; title: string }) => [i.type, i.title])).toEqual([
+      ['journey.entered', 'Entered journey: Welcome series'],
+    ]);
     // Identified again: `once` keeps them out.
     await identify('wendy', { plan: 'gold' });
     await tick(at(8 * DAY));
