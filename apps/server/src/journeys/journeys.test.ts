@@ -4,20 +4,17 @@
  * domain's send jobs to an SMTP server in this process (smtp-server on 127.0.0.1).
  */
 import { sql } from 'kysely';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAllPending } from '../ingest/index.js';
 import { registerMessagingJobs } from '../messaging/index.js';
 import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
-import { freePort } from '../testing/process.js';
+import { startSmtpCapture } from '../testing/smtp.js';
 import { runWorkspace } from './engine.js';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof setupOwner>>;
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 let writeKey = '';
-const received: ParsedMail[] = [];
 let seq = 0;
 
 /** Monday 7 January 2030, 10:00 UTC (11:00 in Madrid): outside quiet hours everywhere used here. */
@@ -58,7 +55,7 @@ async function tick(now: Date) {
   await t.ctx.jobs.drain({ timeoutMs: 30_000 });
   return r;
 }
-const mailsTo = (email: string) => received.filter((m) => m.to && JSON.stringify(m.to).includes(email));
+const mailsTo = (email: string) => smtp.to(email);
 async function customerId(userId: string): Promise<string> {
   const r = await api('GET', `/api/v1/customers/lookup?userId=${userId}`);
   return r.id;
@@ -98,22 +95,8 @@ const email = (subject: string, next?: string) => ({
 beforeAll(async () => {
   t = await createTestApp();
   owner = await setupOwner(t, 'Bakery');
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, cb) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpCapture();
+  const port = smtp.port;
   registerMessagingJobs(t.ctx.jobs, t.ctx.db, { secret: t.ctx.secret, publicUrl: t.ctx.config.publicUrl });
   await api('PUT', '/api/v1/settings/email', {
     host: '127.0.0.1',
@@ -124,9 +107,7 @@ beforeAll(async () => {
   });
   writeKey = (await api('POST', '/api/v1/sources', { name: 'Website', channel: 'web' }, 201)).writeKey;
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
+afterAll(() => smtp.close());
 
 describe('the welcome playbook', () => {
   let welcomeId = '';

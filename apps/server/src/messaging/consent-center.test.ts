@@ -2,17 +2,15 @@
  * Consent the customer gives themselves, on real parts (an SMTP server in this process): double
  * opt-in by email, the preference center, and complaints on the suppression list.
  */
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
-import { freePort } from '../testing/process.js';
+import { startSmtpCapture } from '../testing/smtp.js';
 import { registerMessagingJobs, sendEmail } from './index.js';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof setupOwner>>;
-let smtp: SMTPServer;
-const received: ParsedMail[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 
 async function api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, status = 200) {
   const r = await t.req(method, url, { auth: owner.auth, body });
@@ -20,7 +18,7 @@ async function api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?
   return r.body ? r.json() : undefined;
 }
 const drain = () => t.ctx.jobs.drain({ timeoutMs: 30_000 });
-const mailsTo = (email: string) => received.filter((m) => JSON.stringify(m.to ?? '').includes(email));
+const mailsTo = (email: string) => smtp.to(email);
 /** The path of the first link of a kind in an email (following a tracked link's redirect). */
 async function linkIn(mail: ParsedMail, prefix: string): Promise<string> {
   const html = String(mail.html);
@@ -43,22 +41,8 @@ async function consent(customerId: string, channel = 'email') {
 beforeAll(async () => {
   t = await createTestApp();
   owner = await setupOwner(t, 'Panadería Sol');
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, cb) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpCapture();
+  const port = smtp.port;
   registerMessagingJobs(t.ctx.jobs, t.ctx.db, { secret: t.ctx.secret, publicUrl: t.ctx.config.publicUrl });
   await api('PUT', '/api/v1/settings/email', {
     host: '127.0.0.1',
@@ -68,9 +52,7 @@ beforeAll(async () => {
     fromAddress: 'hola@sol.example',
   });
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
+afterAll(() => smtp.close());
 
 describe('double opt-in', () => {
   it('a pending email consent sends a confirmation; its link (POST) subscribes, with the evidence', async () => {
