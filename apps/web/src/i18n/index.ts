@@ -13,6 +13,8 @@ import { settingsEn } from '../settings/locales/en';
 import { settingsEs } from '../settings/locales/es';
 import { sourcesEn } from '../sources/locales/en';
 import { sourcesEs } from '../sources/locales/es';
+import { templatesEn } from '../templates/locales/en';
+import { templatesEs } from '../templates/locales/es';
 import { en } from './en';
 import { es } from './es';
 
@@ -25,6 +27,7 @@ const translationEn = {
   settings: settingsEn,
   segments: segmentsEn,
   analytics: analyticsEn,
+  templates: templatesEn,
 };
 const translationEs = {
   ...es,
@@ -34,6 +37,7 @@ const translationEs = {
   settings: settingsEs,
   segments: segmentsEs,
   analytics: analyticsEs,
+  templates: templatesEs,
 };
 
 export const LANGUAGES = ['en', 'es'] as const;
