@@ -382,6 +382,8 @@ export const customersEn = {
       identify: 'Tracking',
       import: 'Import',
       preference_center: 'Preference center',
+      unsubscribe_link: 'Unsubscribe link',
+      sms_keyword: 'SMS reply (STOP/START)',
     },
     sourceAndTime: '{{source}}, {{date}}',
     change: 'Change consent',

@@ -385,6 +385,8 @@ export const customersEs: CustomersTranslation = {
       identify: 'Seguimiento',
       import: 'Importación',
       preference_center: 'Centro de preferencias',
+      unsubscribe_link: 'Enlace de baja',
+      sms_keyword: 'Respuesta por SMS (STOP/START)',
     },
     sourceAndTime: '{{source}}, {{date}}',
     change: 'Cambiar el consentimiento',
