@@ -2,7 +2,8 @@
 export const settingsEn = {
   title: 'Settings',
   nav: 'Settings',
-  intro: 'Your business profile, the people who work in it, the keys your scripts use, and how your emails go out.',
+  intro:
+    'Your business profile, the people who work in it, the keys your scripts use, and how your emails, texts and webhooks go out.',
   sections: 'Settings sections',
   tabs: {
     profile: 'Business profile',

@@ -5,7 +5,7 @@ export const settingsEs: SettingsStrings = {
   title: 'Ajustes',
   nav: 'Ajustes',
   intro:
-    'El perfil de tu negocio, las personas que trabajan en él, las claves que usan tus scripts y cómo salen tus correos.',
+    'El perfil de tu negocio, las personas que trabajan en él, las claves que usan tus scripts y cómo salen tus correos, SMS y webhooks.',
   sections: 'Secciones de ajustes',
   tabs: {
     profile: 'Perfil del negocio',
