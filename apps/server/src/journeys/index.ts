@@ -1,9 +1,11 @@
 /** Journeys: automated, durable, versioned customer journeys, playbooks and staff tasks (AUT-1, AUT-2). */
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onEventProcessed } from '../ingest/index.js';
+import { sendSms, sendWebhook } from '../messaging/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { interestingEvents } from './engine.js';
 import * as repo from './repository.js';
+import { registerChannelSender } from './senders.js';
 import { isTimeZone } from './time.js';
 
 export { intake, runDue, runWorkspace, scan } from './engine.js';
@@ -85,4 +87,27 @@ registerTimelineSource('journeys', async (db, q) => {
       },
     }),
   );
+});
+
+// The SMS and webhook channels of send steps: messaging's functions, in the engine's transaction
+// (the message and its job commit with the step), keyed per enrollment step like emails.
+registerChannelSender('sms', async (tx, workspaceId, r) => {
+  const { message } = await sendSms(tx, workspaceId, {
+    customerId: r.customerId,
+    purpose: r.purpose,
+    idempotencyKey: r.idempotencyKey,
+    data: r.data,
+    ...(r.node.templateKey ? { templateKey: r.node.templateKey } : { body: r.node.body ?? '' }),
+  });
+  return message.id;
+});
+registerChannelSender('webhook', async (tx, workspaceId, r) => {
+  const { message } = await sendWebhook(tx, workspaceId, {
+    endpointId: r.node.endpointId as string,
+    customerId: r.customerId,
+    purpose: r.purpose,
+    idempotencyKey: r.idempotencyKey,
+    payload: { ...(r.node.payload ?? {}), customerId: r.customerId, ...r.data },
+  });
+  return message.id;
 });

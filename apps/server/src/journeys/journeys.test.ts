@@ -3,6 +3,8 @@
  * with a clock the test moves (a week of waits in a moment), emails through the messaging
  * domain's send jobs to an SMTP server in this process (smtp-server on 127.0.0.1).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAllPending } from '../ingest/index.js';
@@ -521,6 +523,63 @@ describe('steps', () => {
       for (const s of await history(e.id)) if (s.outcome === 'skipped') skipped.push(s.detail?.reason);
     expect(skipped).toEqual(['frequency_cap']);
     await api('PUT', '/api/v1/settings/journeys', { quietHours: { start: '21:00', end: '08:00' }, frequencyCaps: {} });
+  });
+});
+
+describe('other channels', () => {
+  it('sends an SMS (the log provider) and a signed webhook from the same journey', async () => {
+    const hits: { body: Record<string, unknown>; signature: string | undefined }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        hits.push({ body: JSON.parse(raw), signature: req.headers['kith-signature'] as string | undefined });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      await api('PUT', '/api/v1/settings/sms', { provider: 'log' });
+      const hook = await api(
+        'POST',
+        '/api/v1/settings/webhooks',
+        { name: 'CRM', url: `http://127.0.0.1:${port}/kith` },
+        201,
+      );
+      await journey('Two channels', {
+        trigger: { type: 'event', event: 'Two Channels' },
+        start: 'text',
+        nodes: {
+          text: {
+            type: 'send',
+            channel: 'sms',
+            purpose: 'transactional',
+            body: 'Your bread is ready, {{ customer.first_name }}',
+            next: 'hook',
+          },
+          hook: { type: 'send', channel: 'webhook', endpointId: hook.id, payload: { kind: 'bread_ready' } },
+        },
+      });
+      await identify('sam', { phone: '+34600999888', firstName: 'Sam' });
+      await track('sam', 'Two Channels', { shop: 'Centro' });
+      await tick(T0);
+      const messages = (await api('GET', `/api/v1/customers/${await customerId('sam')}/messages`)).data;
+      expect(messages.map((m: { channel: string; status: string }) => [m.channel, m.status]).sort()).toEqual([
+        ['sms', 'sent'],
+        ['webhook', 'delivered'],
+      ]);
+      expect(hits).toHaveLength(1);
+      expect(hits[0]?.body).toMatchObject({
+        customerId: await customerId('sam'),
+        data: { kind: 'bread_ready', journey: { name: 'Two channels' }, trigger: { shop: 'Centro' } },
+      });
+      expect(hits[0]?.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}/);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 });
 

@@ -72,6 +72,11 @@ export interface Rendered {
   text: string | null;
 }
 
+/** Renders a plain-text template (an SMS) with the scope: nothing escaped. */
+export async function renderText(text: string, scope: TemplateScope): Promise<string> {
+  return String(await textEngine.parseAndRender(text, scope));
+}
+
 /** Renders one variant with the scope. Liquid errors propagate (the caller records them). */
 export async function renderVariant(v: Variant, scope: TemplateScope): Promise<Rendered> {
   const subject = String(await textEngine.parseAndRender(v.subject, scope))

@@ -31,6 +31,12 @@ import { signToken, verifyToken } from './tokens.js';
 export interface MessagingRuntime {
   secret: string;
   publicUrl: string;
+  /** The port this server listens on: a webhook to it on a loopback address is refused (it would be Kith itself). */
+  port?: number;
+  /** How long a webhook receiver may take to answer (default 10 s). */
+  webhookTimeoutMs?: number;
+  /** How long the SMS provider may take to answer (default 15 s). */
+  smsTimeoutMs?: number;
 }
 
 export const SEND_QUEUE = 'messaging.send';
@@ -206,17 +212,38 @@ export async function sendTestEmail(db: Db, secret: string, workspaceId: string,
 export interface TemplateInput {
   key: string;
   name?: string;
-  channel?: 'email';
-  /** `{ en: {subject, html, text?}, es: {…} }`: English is required (the fallback). */
-  variants: repo.Variants;
+  channel?: 'email' | 'sms';
+  /**
+   * Per locale, English required (the fallback). Email: `{subject, html, text?}`;
+   * SMS: `{text}` (the message, Liquid without HTML escaping).
+   */
+  variants: Record<string, Partial<repo.Variant>>;
 }
 
 /** Creates a template or adds a version to it (the new version is what later sends use). */
 export async function saveTemplate(db: Db, workspaceId: string, input: TemplateInput) {
   if (!input.variants.en) throw new UserError(400, 'invalid_request', mm('template_needs_en'), 'variants.en');
+  const channel = input.channel ?? 'email';
+  const variants: repo.Variants = {};
   for (const [locale, v] of Object.entries(input.variants)) {
+    const required = channel === 'sms' ? (['text'] as const) : (['subject', 'html'] as const);
+    for (const part of required) {
+      if (typeof v[part] !== 'string' || !v[part]?.trim()) {
+        const field = `variants.${locale}.${part}`;
+        throw new UserError(
+          400,
+          'invalid_request',
+          mm(channel === 'sms' ? 'sms_template_needs_text' : 'template_part_required', { field }),
+          field,
+        );
+      }
+    }
+    variants[locale] =
+      channel === 'sms'
+        ? { subject: '', html: '', text: v.text as string }
+        : { subject: v.subject as string, html: v.html as string, text: v.text ?? null };
     for (const part of ['subject', 'html', 'text'] as const) {
-      const value = v[part];
+      const value = variants[locale]?.[part];
       if (!value) continue;
       try {
         checkVariant({
@@ -244,14 +271,14 @@ export async function saveTemplate(db: Db, workspaceId: string, input: TemplateI
           workspace_id: workspaceId,
           key: input.key,
           name: input.name ?? input.key,
-          channel: input.channel ?? 'email',
+          channel,
           version: 1,
         });
     await repo.insertTemplateVersion(tx, {
       workspace_id: workspaceId,
       template_id: row.id,
       version: row.version,
-      variants: input.variants,
+      variants,
     });
     return { id: row.id, key: row.key, name: row.name, channel: row.channel, version: row.version };
   });
@@ -280,7 +307,7 @@ export function messageView(m: repo.MessageRow) {
   return {
     id: m.id,
     customerId: m.customer_id,
-    channel: m.channel,
+    channel: m.channel as 'email' | 'sms' | 'webhook',
     purpose: m.purpose,
     templateId: m.template_id,
     templateVersion: m.template_version,
@@ -290,8 +317,14 @@ export function messageView(m: repo.MessageRow) {
     status: m.status,
     statusReason: m.status_reason,
     providerMessageId: m.provider_message_id,
+    webhookEndpointId: m.webhook_endpoint_id,
+    sms:
+      m.channel === 'sms' && m.sms_segments !== null
+        ? { encoding: m.sms_encoding ?? 'GSM-7', characters: m.sms_characters ?? 0, segments: m.sms_segments }
+        : null,
     createdAt: m.created_at.toISOString(),
     sentAt: iso(m.sent_at),
+    deliveredAt: iso(m.delivered_at),
     openedAt: iso(m.opened_at),
     clickedAt: iso(m.clicked_at),
   };
@@ -306,6 +339,8 @@ export function useSendQueue(jobs: JobQueue): void {
 /** The send queue of this process, or one writing through `db` (a job waits in the table for a worker). */
 export const sendQueueFor = (db: Db | Tx) => sendQueue ?? new JobQueue(db);
 export const SEND_JOB_OPTIONS = { maxAttempts: 6, backoffSeconds: 60, timeoutSeconds: 120 } as const;
+/** The queue to enqueue on inside `tx`: this process's worker queue, or one just for the transaction. */
+export const queueFor = (tx: Tx) => sendQueue ?? new JobQueue(tx);
 
 /**
  * Records a message (status `queued`) and its send job, in one transaction: nothing is sent
@@ -401,11 +436,11 @@ export async function sendEmail(
   }
 }
 
-/** Ends a queued message (sent, failed or skipped) with its event, in one transaction. */
-async function settle(
+/** Ends a queued message (sent, delivered, failed or skipped) with its event, in one transaction. */
+export async function settle(
   db: Db,
   m: repo.MessageRow,
-  status: 'sent' | 'failed' | 'skipped' | 'bounced',
+  status: 'sent' | 'delivered' | 'failed' | 'skipped' | 'bounced',
   reason: string | null,
   extra: repo.MessageUpdate = {},
   alsoInTx?: (tx: Tx) => Promise<void>,
@@ -417,6 +452,7 @@ async function settle(
       status,
       status_reason: reason,
       ...(status === 'sent' ? { sent_at: at } : {}),
+      ...(status === 'delivered' ? { sent_at: at, delivered_at: at } : {}),
     });
     if (!updated) return;
     await repo.insertEvent(tx, {
@@ -451,7 +487,7 @@ export function confirmUrl(rt: MessagingRuntime, workspaceId: string, customerId
 }
 
 /** Everything a template sees for this customer now. */
-async function scopeFor(
+export async function scopeFor(
   db: Db,
   workspaceId: string,
   customer: Awaited<ReturnType<typeof getCustomerOrThrow>>,
@@ -510,7 +546,7 @@ export async function deliverMessage(
   if (m.status !== 'queued') return { status: m.status };
   let customer: Awaited<ReturnType<typeof getCustomerOrThrow>>;
   try {
-    customer = await getCustomerOrThrow(db, workspaceId, m.customer_id);
+    customer = await getCustomerOrThrow(db, workspaceId, m.customer_id ?? '');
   } catch {
     return { status: await settle(db, m, 'skipped', 'no_customer'), reason: 'no_customer' };
   }
@@ -773,10 +809,10 @@ export async function unsubscribe(
 
 // ── reading ──
 
-const encodeCursor = (m: { created_at: Date; id: string }) =>
+export const encodeCursor = (m: { created_at: Date; id: string }) =>
   Buffer.from(`${m.created_at.toISOString()}|${m.id}`).toString('base64url');
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
+export function decodeCursor(cursor: string): { at: Date; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const sep = text.indexOf('|');
   const at = new Date(text.slice(0, sep));

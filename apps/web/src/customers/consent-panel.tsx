@@ -31,6 +31,7 @@ const KNOWN_SOURCES = [
   'preference_center',
   'unsubscribe_link',
   'double_opt_in',
+  'sms_keyword',
 ] as const;
 
 /** Where a change came from, in the reader's language (a source Kith does not know stays as written). */

@@ -1,5 +1,14 @@
 import { Alert, Stack, Tabs, Text, Title } from '@mantine/core';
-import { IconBuildingStore, IconHistory, IconKey, IconMail, IconMailForward, IconUsers } from '@tabler/icons-react';
+import {
+  IconBuildingStore,
+  IconHistory,
+  IconKey,
+  IconMail,
+  IconMailForward,
+  IconMessage,
+  IconUsers,
+  IconWebhook,
+} from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
@@ -12,10 +21,12 @@ import { EmailTab } from './email-tab';
 import { InvitationsTab } from './invitations-tab';
 import { MembersTab } from './members-tab';
 import { ProfileTab } from './profile-tab';
+import { SmsTab } from './sms-tab';
+import { WebhooksTab } from './webhooks-tab';
 
 interface Tab {
   path: string;
-  labelKey: `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'audit'}`;
+  labelKey: `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'sms' | 'webhooks' | 'audit'}`;
   icon: typeof IconUsers;
   component: ComponentType;
   /** What a role needs to see the tab at all. */
@@ -56,6 +67,20 @@ const TABS: Tab[] = [
     labelKey: 'settings.tabs.email',
     icon: IconMail,
     component: EmailTab,
+    needs: ['channel_settings', 'read'],
+  },
+  {
+    path: 'sms',
+    labelKey: 'settings.tabs.sms',
+    icon: IconMessage,
+    component: SmsTab,
+    needs: ['channel_settings', 'read'],
+  },
+  {
+    path: 'webhooks',
+    labelKey: 'settings.tabs.webhooks',
+    icon: IconWebhook,
+    component: WebhooksTab,
     needs: ['channel_settings', 'read'],
   },
   { path: 'audit', labelKey: 'settings.tabs.audit', icon: IconHistory, component: AuditTab, needs: ['audit', 'read'] },
