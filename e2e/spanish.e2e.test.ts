@@ -55,6 +55,13 @@ const PAGES: PageToCheck[] = [
   },
   { name: 'settings-audit', path: '/settings/audit' },
   { name: 'settings-email', path: '/settings/email' },
+  { name: 'settings-sms', path: '/settings/sms' },
+  { name: 'settings-webhooks', path: '/settings/webhooks' },
+  {
+    name: 'settings-webhook-dialog',
+    path: '/settings/webhooks',
+    open: (p) => p.getByRole('button', { name: 'Añadir endpoint' }).first().click(),
+  },
   { name: 'customers', path: '/customers' },
   { name: 'customers-filters', path: '/customers', open: (p) => p.getByRole('button', { name: 'Filtros' }).click() },
   { name: 'customer-360', path: withId('customer', '/customers/') },

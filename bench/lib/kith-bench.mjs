@@ -197,7 +197,7 @@ const AUTOVACUUMED = ['customers', 'customer_identifiers', 'events', 'orders', '
  * CI's PostgreSQL): runs `VACUUM (ANALYZE)` itself on the tables over those thresholds, as
  * autovacuum would have; KITH_BENCH_API_ANALYZE=0 measures them as they are instead.
  */
-export async function settle(url, settleSeconds = Number(env.KITH_BENCH_API_settleSecondsECONDS ?? 1800)) {
+export async function settle(url, settleSeconds = Number(env.KITH_BENCH_API_SETTLE_SECONDS ?? 1800)) {
   const pg = serverRequire('pg');
   const c = new pg.Client({ connectionString: url });
   c.on('error', () => {}); // (dropping the database on Ctrl-C ends this connection)

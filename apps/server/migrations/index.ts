@@ -15,7 +15,9 @@ import * as m0013 from './0013_analytics_rollup.js';
 import * as m0014 from './0014_privacy.js';
 import * as m0015 from './0015_messaging.js';
 import * as m0016 from './0016_identifier_index.js';
+import * as m0017 from './0017_channels.js';
 import * as m0018 from './0018_journeys.js';
+import * as m0019 from './0019_suppressions.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -35,5 +37,7 @@ export const migrations: Record<string, Migration> = {
   '0014_privacy': m0014,
   '0015_messaging': m0015,
   '0016_identifier_index': m0016,
+  '0017_channels': m0017,
   '0018_journeys': m0018,
+  '0019_suppressions': m0019,
 };

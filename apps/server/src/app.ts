@@ -19,7 +19,7 @@ import { customersRoutes } from './customers/index.js';
 import { importsRoutes } from './imports/index.js';
 import { ingestRoutes, segmentRoutes } from './ingest/index.js';
 import { journeysRoutes } from './journeys/index.js';
-import { messagingRoutes } from './messaging/index.js';
+import { consentCenterRoutes, messagingRoutes, templateRoutes } from './messaging/index.js';
 import type { AppContext, RouteAccess } from './platform/context.js';
 import { ping } from './platform/db.js';
 import { installErrorHandling, notFound } from './platform/http.js';
@@ -135,6 +135,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(privacyRoutes, { ctx });
   await app.register(segmentsRoutes, { ctx });
   await app.register(messagingRoutes, { ctx });
+  await app.register(consentCenterRoutes, { ctx });
+  await app.register(templateRoutes, { ctx });
   await app.register(journeysRoutes, { ctx });
 
   const webDist = opts.webDist;

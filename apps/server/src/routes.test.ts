@@ -11,7 +11,7 @@ import { upsertOrder } from './commerce/index.js';
 import { linkToCompany } from './customers/index.js';
 import { processAllPending } from './ingest/index.js';
 import { runWorkspace } from './journeys/index.js';
-import { sendEmail } from './messaging/index.js';
+import { createWebhookEndpoint, sendEmail, sendSms, sendWebhook } from './messaging/index.js';
 import { type Auth, addMember, createKey, createTestApp, setupOwner, type TestApp } from './testing/app.js';
 
 let t: TestApp;
@@ -91,6 +91,26 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/playbooks/:key/install': () => ({ name: 'Installed' }),
   'PUT /api/v1/settings/journeys': () => ({ quietHours: { start: '22:00', end: '07:00' }, frequencyCaps: {} }),
   'PATCH /api/v1/tasks/:id': () => ({ status: 'done' }),
+  'POST /api/v1/suppressions': () => ({ address: 'complainer@example.com', reason: 'complaint' }),
+  'POST /api/v1/templates': () => ({ key: 'hello', variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'PUT /api/v1/templates/:key': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'POST /api/v1/templates/preview': () => ({ variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } } }),
+  'POST /api/v1/templates/test': () => ({
+    to: 'me@example.com',
+    variants: { en: { subject: 'Hi', html: '<p>Hi</p>' } },
+  }),
+  'POST /api/v1/journeys/:id/test-send': () => ({ node: 'call' }),
+  'PUT /api/v1/settings/sms': () => ({
+    provider: 'twilio',
+    baseUrl: 'https://sms.example.com',
+    accountSid: 'AC0123',
+    authToken: 'sms auth token',
+    fromNumber: '+34600000000',
+  }),
+  'POST /api/v1/settings/sms/test': () => ({ to: '+34600000001' }),
+  'POST /api/v1/settings/webhooks': () => ({ name: 'Zapier', url: 'https://hooks.example.com/kith' }),
+  'PATCH /api/v1/settings/webhooks/:id': () => ({ name: 'Renamed', enabled: false }),
+  'POST /api/v1/settings/webhooks/:id/rotate-secret': () => ({ graceHours: 1 }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set([
@@ -158,6 +178,14 @@ async function snapshotA() {
     `/api/v1/journey-enrollments/${A.ids.enrollment}/history`,
     '/api/v1/tasks',
     '/api/v1/settings/journeys',
+    '/api/v1/suppressions',
+    '/api/v1/templates',
+    `/api/v1/messages/${A.ids.sms}`,
+    `/api/v1/messages/${A.ids.webhookMessage}`,
+    '/api/v1/settings/sms',
+    '/api/v1/settings/webhooks',
+    `/api/v1/settings/webhooks/${A.ids.webhook}`,
+    `/api/v1/settings/webhooks/${A.ids.webhook}/deliveries`,
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));
@@ -288,6 +316,26 @@ beforeAll(async () => {
   const enrollmentA = (await t.req('GET', `/api/v1/customers/${customer2A.id}/journeys`, { auth: ownerA.auth })).json()
     .items[0].id;
   const taskA = (await t.req('GET', '/api/v1/tasks', { auth: ownerA.auth })).json().items[0].id;
+  const smsA = await t.req('PUT', '/api/v1/settings/sms', { auth: ownerA.auth, body: { provider: 'log' } });
+  expect(smsA.statusCode, smsA.body).toBe(200);
+  const smsMessageA = await sendSms(t.ctx.db, ownerA.workspaceId, {
+    customerId: customerA.id,
+    body: 'Hello',
+    purpose: 'transactional',
+    idempotencyKey: 'isolation-sms',
+  });
+  const webhookA = await createWebhookEndpoint(
+    t.ctx.db,
+    { secret: t.ctx.secret, publicUrl: t.ctx.config.publicUrl, port: t.ctx.config.port },
+    ownerA.workspaceId,
+    { name: 'A hook', url: 'http://127.0.0.1:9/a-hook' },
+  );
+  const webhookMessageA = await sendWebhook(t.ctx.db, ownerA.workspaceId, {
+    endpointId: webhookA.id,
+    customerId: customerA.id,
+    payload: { hello: 'A' },
+    idempotencyKey: 'isolation-webhook',
+  });
   const productA = (await t.req('GET', '/api/v1/products', { auth: ownerA.auth })).json().data[0].id;
   const auditA = (await t.req('GET', '/api/v1/audit-log', { auth: ownerA.auth })).json().data[0].id;
   A = {
@@ -316,6 +364,9 @@ beforeAll(async () => {
       journey: journeyA.json().id,
       enrollment: enrollmentA,
       task: taskA,
+      sms: smsMessageA.message.id,
+      webhook: webhookA.id,
+      webhookMessage: webhookMessageA.message.id,
     },
   };
 

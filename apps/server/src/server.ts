@@ -31,7 +31,7 @@ export async function openContext(config: Config, holder: string): Promise<AppCo
     const secret = loadOrCreateSecret(config.dataDir, config.secret);
     const logger = createLogger(config.logLevel);
     const jobs = new JobQueue(database.db, { logger });
-    registerJobHandlers(jobs, database.db, { secret, publicUrl: config.publicUrl });
+    registerJobHandlers(jobs, database.db, { secret, publicUrl: config.publicUrl, port: config.port });
     return { config, database, db: database.db, secret, jobs };
   } catch (err) {
     await database.close();

@@ -25,6 +25,10 @@ import { PageLoader } from './ui/page-loader';
 
 // The dashboard (with the charting library) and the segment pages load when first opened, not with the app.
 const DashboardPage = lazy(() => import('./analytics/dashboard-page').then((m) => ({ default: m.DashboardPage })));
+const TemplatesPage = lazy(() => import('./templates/templates-page').then((m) => ({ default: m.TemplatesPage })));
+const TemplateEditorPage = lazy(() =>
+  import('./templates/template-editor-page').then((m) => ({ default: m.TemplateEditorPage })),
+);
 const SegmentsPage = lazy(() => import('./segments/segments-page').then((m) => ({ default: m.SegmentsPage })));
 const SegmentEditorPage = lazy(() =>
   import('./segments/segment-editor-page').then((m) => ({ default: m.SegmentEditorPage })),
@@ -101,6 +105,9 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route index element={<HomePage />} />
                 <Route path="/customers" element={<CustomersPage />} />
                 <Route path="/customers/:id" element={<CustomerPage />} />
+                <Route path="/templates" element={later(<TemplatesPage />)} />
+                <Route path="/templates/new" element={later(<TemplateEditorPage />)} />
+                <Route path="/templates/:key" element={later(<TemplateEditorPage />)} />
                 <Route path="/segments" element={later(<SegmentsPage />)} />
                 <Route path="/segments/new" element={later(<SegmentEditorPage />)} />
                 <Route path="/segments/:id" element={later(<SegmentEditorPage />)} />

@@ -1,9 +1,11 @@
 /** Journeys: automated, durable, versioned customer journeys, playbooks and staff tasks (AUT-1, AUT-2). */
-import { onCustomersMerged } from '../customers/index.js';
+import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onEventProcessed } from '../ingest/index.js';
+import { sendSms, sendWebhook } from '../messaging/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { interestingEvents } from './engine.js';
 import * as repo from './repository.js';
+import { registerChannelSender } from './senders.js';
 import { isTimeZone } from './time.js';
 
 export { intake, runDue, runWorkspace, scan } from './engine.js';
@@ -51,3 +53,61 @@ onEventProcessed('journeys', async (tx, e, customerId) => {
 // A merged profile's journeys (and tasks) are the survivor's; inside the same journey twice, the
 // merged one's enrollment ends.
 onCustomersMerged('journeys', (tx, e) => repo.moveEnrollments(tx, e.workspaceId, e.mergedId, e.survivorId, new Date()));
+
+const TIMELINE: Record<string, string> = {
+  entered: 'Entered journey',
+  holdout: 'Held out of journey',
+  converted: 'Reached the goal of journey',
+  goal: 'Reached the goal of journey',
+  exited: 'Left journey',
+  failed: 'Journey step failed',
+};
+
+// Entering a journey, reaching its goal, leaving it: on the customer timeline as `journey.<outcome>`.
+registerTimelineSource('journeys', async (db, q) => {
+  if (q.channels?.length) return [];
+  const outcomes = Object.keys(TIMELINE).filter(
+    (o) => !q.types?.length || q.types.some((w) => `journey.${o}` === w || `journey.${o}`.startsWith(`${w}:`)),
+  );
+  if (!outcomes.length) return [];
+  const rows = await repo.timelineItems(db, { ...q, outcomes });
+  return rows.map(
+    (r): TimelineItem => ({
+      id: r.id,
+      kind: 'journey',
+      type: `journey.${r.outcome}`,
+      at: r.at,
+      channel: null,
+      sourceId: null,
+      title: `${TIMELINE[r.outcome] ?? r.outcome}: ${r.journey_name}`,
+      data: {
+        journeyId: r.journey_id,
+        node: r.node,
+        ...(r.detail && typeof r.detail === 'object' ? { detail: r.detail } : {}),
+      },
+    }),
+  );
+});
+
+// The SMS and webhook channels of send steps: messaging's functions, in the engine's transaction
+// (the message and its job commit with the step), keyed per enrollment step like emails.
+registerChannelSender('sms', async (tx, workspaceId, r) => {
+  const { message } = await sendSms(tx, workspaceId, {
+    customerId: r.customerId,
+    purpose: r.purpose,
+    idempotencyKey: r.idempotencyKey,
+    data: r.data,
+    ...(r.node.templateKey ? { templateKey: r.node.templateKey } : { body: r.node.body ?? '' }),
+  });
+  return message.id;
+});
+registerChannelSender('webhook', async (tx, workspaceId, r) => {
+  const { message } = await sendWebhook(tx, workspaceId, {
+    endpointId: r.node.endpointId as string,
+    customerId: r.customerId,
+    purpose: r.purpose,
+    idempotencyKey: r.idempotencyKey,
+    payload: { ...(r.node.payload ?? {}), customerId: r.customerId, ...r.data },
+  });
+  return message.id;
+});

@@ -3,21 +3,20 @@
  * with a clock the test moves (a week of waits in a moment), emails through the messaging
  * domain's send jobs to an SMTP server in this process (smtp-server on 127.0.0.1).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAllPending } from '../ingest/index.js';
 import { registerMessagingJobs } from '../messaging/index.js';
 import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
-import { freePort } from '../testing/process.js';
+import { startSmtpCapture } from '../testing/smtp.js';
 import { runWorkspace } from './engine.js';
 
 let t: TestApp;
 let owner: Awaited<ReturnType<typeof setupOwner>>;
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
 let writeKey = '';
-const received: ParsedMail[] = [];
 let seq = 0;
 
 /** Monday 7 January 2030, 10:00 UTC (11:00 in Madrid): outside quiet hours everywhere used here. */
@@ -58,7 +57,7 @@ async function tick(now: Date) {
   await t.ctx.jobs.drain({ timeoutMs: 30_000 });
   return r;
 }
-const mailsTo = (email: string) => received.filter((m) => m.to && JSON.stringify(m.to).includes(email));
+const mailsTo = (email: string) => smtp.to(email);
 async function customerId(userId: string): Promise<string> {
   const r = await api('GET', `/api/v1/customers/lookup?userId=${userId}`);
   return r.id;
@@ -98,22 +97,8 @@ const email = (subject: string, next?: string) => ({
 beforeAll(async () => {
   t = await createTestApp();
   owner = await setupOwner(t, 'Bakery');
-  const port = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, cb) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          cb();
-        },
-        (err: Error) => cb(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  smtp = await startSmtpCapture();
+  const port = smtp.port;
   registerMessagingJobs(t.ctx.jobs, t.ctx.db, { secret: t.ctx.secret, publicUrl: t.ctx.config.publicUrl });
   await api('PUT', '/api/v1/settings/email', {
     host: '127.0.0.1',
@@ -124,9 +109,7 @@ beforeAll(async () => {
   });
   writeKey = (await api('POST', '/api/v1/sources', { name: 'Website', channel: 'web' }, 201)).writeKey;
 });
-afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
-});
+afterAll(() => smtp.close());
 
 describe('the welcome playbook', () => {
   let welcomeId = '';
@@ -178,6 +161,11 @@ describe('the welcome playbook', () => {
     ]);
     const [e] = await journeysOf('wendy');
     expect(e).toMatchObject({ journeyName: 'Welcome series', state: 'completed', endReason: 'end' });
+    // On her timeline.
+    const timeline = await api('GET', `/api/v1/customers/${await customerId('wendy')}/timeline?type=journey.entered`);
+    expect(timeline.data.map((i: { type: string; title: string }) => [i.type, i.title])).toEqual([
+      ['journey.entered', 'Entered journey: Welcome series'],
+    ]);
     // Identified again: `once` keeps them out.
     await identify('wendy', { plan: 'gold' });
     await tick(at(8 * DAY));
@@ -535,6 +523,88 @@ describe('steps', () => {
       for (const s of await history(e.id)) if (s.outcome === 'skipped') skipped.push(s.detail?.reason);
     expect(skipped).toEqual(['frequency_cap']);
     await api('PUT', '/api/v1/settings/journeys', { quietHours: { start: '21:00', end: '08:00' }, frequencyCaps: {} });
+  });
+});
+
+describe('other channels', () => {
+  it('sends an SMS (the log provider) and a signed webhook from the same journey', async () => {
+    const hits: { body: Record<string, unknown>; signature: string | undefined }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => {
+        raw += c;
+      });
+      req.on('end', () => {
+        hits.push({ body: JSON.parse(raw), signature: req.headers['kith-signature'] as string | undefined });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      await api('PUT', '/api/v1/settings/sms', { provider: 'log' });
+      const hook = await api(
+        'POST',
+        '/api/v1/settings/webhooks',
+        { name: 'CRM', url: `http://127.0.0.1:${port}/kith` },
+        201,
+      );
+      await journey('Two channels', {
+        trigger: { type: 'event', event: 'Two Channels' },
+        start: 'text',
+        nodes: {
+          text: {
+            type: 'send',
+            channel: 'sms',
+            purpose: 'transactional',
+            body: 'Your bread is ready, {{ customer.first_name }}',
+            next: 'hook',
+          },
+          hook: { type: 'send', channel: 'webhook', endpointId: hook.id, payload: { kind: 'bread_ready' } },
+        },
+      });
+      await identify('sam', { phone: '+34600999888', firstName: 'Sam' });
+      await track('sam', 'Two Channels', { shop: 'Centro' });
+      await tick(T0);
+      const messages = (await api('GET', `/api/v1/customers/${await customerId('sam')}/messages`)).data;
+      expect(messages.map((m: { channel: string; status: string }) => [m.channel, m.status]).sort()).toEqual([
+        ['sms', 'sent'],
+        ['webhook', 'delivered'],
+      ]);
+      expect(hits).toHaveLength(1);
+      expect(hits[0]?.body).toMatchObject({
+        customerId: await customerId('sam'),
+        data: { kind: 'bread_ready', journey: { name: 'Two channels' }, trigger: { shop: 'Centro' } },
+      });
+      expect(hits[0]?.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}/);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
+  });
+});
+
+describe('test send', () => {
+  it('sends an email step of the draft to the signed-in person, marked [Test], in the language asked', async () => {
+    const j = await api(
+      'POST',
+      '/api/v1/journeys',
+      {
+        name: 'Test send',
+        definition: {
+          trigger: { type: 'event', event: 'X' },
+          start: 'hello',
+          nodes: { hello: email('Hello from the draft') },
+        },
+      },
+      201,
+    );
+    const r = await api('POST', `/api/v1/journeys/${j.id}/test-send`, { node: 'hello' });
+    expect(r).toMatchObject({ sent: true, to: owner.email, locale: 'en' });
+    const [mail] = mailsTo(owner.email);
+    expect(mail?.subject).toBe('[Test] Hello from the draft');
+    expect(String(mail?.html)).toContain('Ana: Hello from the draft');
+    const bad = await t.req('POST', `/api/v1/journeys/${j.id}/test-send`, { auth: owner.auth, body: { node: 'nope' } });
+    expect(bad.json().error).toMatchObject({ code: 'invalid_request', field: 'node' });
   });
 });
 

@@ -11,6 +11,14 @@ export const jm = defineMessages('journeys', {
     en: 'name: a journey called "{name}" already exists',
     es: 'name: ya existe un recorrido llamado "{name}"',
   },
+  test_send_node: {
+    en: 'node: a test is sent from an email step of the draft',
+    es: 'node: la prueba se envía desde un paso de email del borrador',
+  },
+  test_send_to: {
+    en: 'to: an email address to send the test to',
+    es: 'to: una dirección de email a la que enviar la prueba',
+  },
   invalid_definition: {
     en: 'definition: {count} problem(s), the first at {path}: {message}',
     es: 'definition: {count} problema(s), el primero en {path}: {message}',

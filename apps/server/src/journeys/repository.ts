@@ -538,3 +538,29 @@ export async function findEnrollment(db: Exec, workspaceId: string, id: string) 
     );
   return r.rows[0];
 }
+
+const LOG_ID = sql<string>`'jsl_' || lpad(l.seq::text, 20, '0')`;
+
+/** A customer's journey entries and endings, newest first (the 360 timeline). */
+export async function timelineItems(
+  db: Exec,
+  w: { workspaceId: string; customerId: string; before?: { at: Date; id: string }; limit: number; outcomes: string[] },
+) {
+  const before = w.before
+    ? sql`and (date_trunc('milliseconds', l.at) < ${w.before.at} or (date_trunc('milliseconds', l.at) = ${w.before.at} and ${LOG_ID} collate "C" < ${w.before.id}))`
+    : sql``;
+  const r = await sql<{
+    id: string;
+    at: Date;
+    outcome: string;
+    journey_id: string;
+    journey_name: string;
+    node: string | null;
+    detail: unknown;
+  }>`
+    select ${LOG_ID} as id, l.at, l.outcome, l.journey_id, j.name as journey_name, l.node, l.detail
+    from journey_step_log l join journeys j on j.id = l.journey_id
+    where l.workspace_id = ${w.workspaceId} and l.customer_id = ${w.customerId} and l.outcome = any(${w.outcomes}::text[]) ${before}
+    order by l.at desc, ${LOG_ID} collate "C" desc limit ${w.limit}`.execute(db);
+  return r.rows;
+}

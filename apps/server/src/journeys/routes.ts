@@ -210,6 +210,29 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
     async (req) => service.simulate(db, ws(req), req.params.id, req.body.customerId, req.body.version),
   );
 
+  app.post(
+    '/api/v1/journeys/:id/test-send',
+    {
+      config: write('journey.test_send'),
+      schema: {
+        tags,
+        summary: 'Send an email step of the draft to yourself (or `to`), marked [Test]',
+        params: s.idParams,
+        body: s.testSendBody,
+        response: { 200: s.testSent, ...errorResponses },
+      },
+    },
+    async (req) =>
+      service.testSend(
+        db,
+        ctx.secret,
+        ws(req),
+        req.params.id,
+        req.body,
+        req.actor?.type === 'user' ? req.actor.userId : null,
+      ),
+  );
+
   app.get(
     '/api/v1/journey-enrollments/:id/history',
     {

@@ -44,6 +44,13 @@ export const simulateBody = z.strictObject({
   customerId: z.string().min(1).max(100),
   version: z.number().int().min(1).optional().describe('A published version; the draft when absent'),
 });
+export const testSendBody = z.strictObject({
+  node: z.string().min(1).max(40),
+  to: z.email().max(320).optional(),
+  locale: z.string().max(10).optional(),
+  customerId: z.string().min(1).max(100).optional(),
+});
+export const testSent = z.object({ sent: z.literal(true), to: z.string(), locale: z.string(), messageId: z.string() });
 export const installBody = z.strictObject({ name: journeyName.optional() }).optional();
 
 const issue = z.object({ path: z.string(), node: z.string().nullable(), message: z.string() });

@@ -1,7 +1,7 @@
 /** Journeys: drafts, publishing (versions), pausing, archiving, analytics, simulation and tasks. */
 import { findWorkspaceMember } from '../access/index.js';
 import { findLiveCustomers, getCustomerOrThrow } from '../customers/index.js';
-import { summarizeMessages, templateExists } from '../messaging/index.js';
+import { sendTemplateTest, summarizeMessages, templateExists } from '../messaging/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
@@ -493,6 +493,48 @@ export async function enrollmentHistory(db: Db, workspaceId: string, enrollmentI
       at: iso(r.at) as string,
     })),
   };
+}
+
+/**
+ * "Send a test to yourself": an email step of the draft, rendered for a customer (or a sample one)
+ * in a language, to `to` (default: the signed-in person's email).
+ */
+export async function testSend(
+  db: Db,
+  secret: string,
+  workspaceId: string,
+  id: string,
+  body: { node: string; to?: string; locale?: string; customerId?: string },
+  userId: string | null,
+) {
+  const j = await getJourneyOrThrow(db, workspaceId, id);
+  const raw = (j.draft as { nodes?: Record<string, unknown> }).nodes?.[body.node] as
+    | Record<string, unknown>
+    | undefined;
+  if (raw?.type !== 'send' || raw.channel !== 'email')
+    throw new UserError(400, 'invalid_request', jm('test_send_node'), 'node');
+  let to = body.to;
+  if (!to && userId) to = (await findWorkspaceMember(db, workspaceId, userId))?.email;
+  if (!to) throw new UserError(400, 'invalid_request', jm('test_send_to'), 'to');
+  const content =
+    typeof raw.templateKey === 'string'
+      ? { key: raw.templateKey }
+      : {
+          variants: {
+            en: {
+              subject: String(raw.subject ?? ''),
+              html: String(raw.html ?? ''),
+              text: (raw.text as string) ?? null,
+            },
+          },
+        };
+  return sendTemplateTest(db, secret, workspaceId, {
+    to,
+    ...content,
+    locale: body.locale,
+    customerId: body.customerId,
+    purpose: raw.purpose === 'transactional' ? 'transactional' : 'marketing',
+  });
 }
 
 // ── tasks ──

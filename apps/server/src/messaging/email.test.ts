@@ -435,7 +435,7 @@ describe('sending', () => {
     expect(await message(r.message.id)).toMatchObject({ status: 'skipped', statusReason: 'no_address' });
   });
 
-  it('marks a message refused by the SMTP server failed with its answer', async () => {
+  it('marks a message to a mailbox that does not exist bounced, and suppresses the address for good', async () => {
     await t.ctx.db
       .transaction()
       .execute((tx) => sql`update customers set email = 'reject@example.com' where id = ${nomail}`.execute(tx));
@@ -448,9 +448,28 @@ describe('sending', () => {
     });
     await drain();
     const m = await message(r.message.id);
-    expect(m.status).toBe('failed');
+    expect(m.status).toBe('bounced');
     expect(m.statusReason).toMatch(/^smtp: 550 .*No such mailbox here/);
-    expect(m.events.at(-1)).toMatchObject({ type: 'failed' });
+    expect(m.events.at(-1)).toMatchObject({ type: 'bounced' });
+    const list = await t.req('GET', '/api/v1/suppressions', { auth: owner.auth });
+    expect(list.json().items).toEqual([
+      expect.objectContaining({ address: 'reject@example.com', reason: 'hard_bounce', messageId: r.message.id }),
+    ]);
+    // Nothing more goes to it, not even a transactional email; the SMTP server is not asked again.
+    const attempts = rcptAttempts.get('reject@example.com');
+    const again = await sendEmail(t.ctx.db, ws(), {
+      customerId: nomail,
+      subject: 'Hi',
+      html: '<p>Hi</p>',
+      purpose: 'transactional',
+      idempotencyKey: 'reject:2',
+    });
+    await drain();
+    expect(await message(again.message.id)).toMatchObject({
+      status: 'skipped',
+      statusReason: 'suppressed: hard_bounce',
+    });
+    expect(rcptAttempts.get('reject@example.com')).toBe(attempts);
   });
 
   it('retries a temporary (4xx) refusal with backoff, then sends', async () => {

@@ -66,6 +66,45 @@ export const mm = defineMessages('messaging', {
   },
   // The brand layout's footer.
   layout_unsubscribe: { en: 'Unsubscribe', es: 'Darse de baja' },
+  layout_preferences: { en: 'Manage your preferences', es: 'Gestionar tus preferencias' },
+  optin_subject: { en: 'Please confirm your subscription to {business}', es: 'Confirma tu suscripción a {business}' },
+  optin_body: {
+    en: 'You asked to receive our emails. Please confirm it is you:',
+    es: 'Has pedido recibir nuestros emails. Confirma que eres tú:',
+  },
+  optin_button: { en: 'Yes, subscribe me', es: 'Sí, suscribirme' },
+  optin_ignore: {
+    en: 'If it was not you, ignore this email: you will not be subscribed.',
+    es: 'Si no has sido tú, ignora este email: no te suscribiremos.',
+  },
+  optin_title: { en: 'Confirm your subscription', es: 'Confirma tu suscripción' },
+  optin_question: {
+    en: 'Receive emails from {business} at {email}?',
+    es: '¿Recibir emails de {business} en {email}?',
+  },
+  optin_done: {
+    en: 'Thank you: {email} will receive emails from {business}.',
+    es: 'Gracias: {email} recibirá emails de {business}.',
+  },
+  prefs_title: { en: 'Your preferences', es: 'Tus preferencias' },
+  prefs_intro: {
+    en: 'Choose how {business} may send you news and offers.',
+    es: 'Elige cómo puede enviarte {business} novedades y ofertas.',
+  },
+  prefs_save: { en: 'Save', es: 'Guardar' },
+  prefs_saved: { en: 'Saved.', es: 'Guardado.' },
+  prefs_channel_email: { en: 'Email', es: 'Email' },
+  prefs_channel_sms: { en: 'SMS', es: 'SMS' },
+  prefs_channel_whatsapp: { en: 'WhatsApp', es: 'WhatsApp' },
+  prefs_channel_push: { en: 'Push notifications', es: 'Notificaciones push' },
+  prefs_channel_direct_mail: { en: 'Post', es: 'Correo postal' },
+  prefs_channel_phone: { en: 'Phone calls', es: 'Llamadas' },
+  template_exists: { en: 'key: a template "{key}" already exists', es: 'key: ya existe una plantilla "{key}"' },
+  suppression_address: { en: 'address: an email address', es: 'address: una dirección de email' },
+  suppression_not_found: {
+    en: 'Address not on the suppression list',
+    es: 'La dirección no está en la lista de supresión',
+  },
   layout_why: {
     en: 'You are receiving this email as a customer of {business}.',
     es: 'Recibes este correo como cliente de {business}.',
@@ -85,5 +124,90 @@ export const mm = defineMessages('messaging', {
   link_invalid: {
     en: 'This link is not valid. Use the link in the latest email you received.',
     es: 'Este enlace no es válido. Usa el enlace del último correo que recibiste.',
+  },
+  // Webhooks.
+  endpoint_not_found: { en: 'Webhook endpoint not found', es: 'No se encontró el endpoint de webhook' },
+  webhook_endpoint_not_found: {
+    en: 'endpointId: no webhook endpoint "{id}" in this workspace',
+    es: 'endpointId: no hay ningún endpoint de webhook "{id}" en este espacio de trabajo',
+  },
+  kith_itself: {
+    en: 'url: this address is this Kith server itself; use the address of the system that should receive the webhooks',
+    es: 'url: esta dirección es el propio servidor de Kith; usa la dirección del sistema que debe recibir los webhooks',
+  },
+  url_http: {
+    en: 'url: must be an http:// or https:// address without a user name or password',
+    es: 'url: debe ser una dirección http:// o https:// sin usuario ni contraseña',
+  },
+  payload_not_json: {
+    en: 'payload: must be a JSON value (an object, a list, text, a number…)',
+    es: 'payload: debe ser un valor JSON (un objeto, una lista, texto, un número…)',
+  },
+  payload_too_large: {
+    en: 'payload: at most {max} bytes of JSON',
+    es: 'payload: como máximo {max} bytes de JSON',
+  },
+  webhook_secret_unreadable: {
+    en: "The endpoint's signing secret can no longer be read (the server secret changed): rotate it",
+    es: 'El secreto de firma del endpoint ya no se puede leer (cambió el secreto del servidor): rótalo',
+  },
+  template_part_required: { en: '{field}: required', es: '{field}: obligatorio' },
+  // SMS.
+  sms_not_configured: {
+    en: 'SMS is not set up yet: save the SMS settings first',
+    es: 'Los SMS aún no están configurados: guarda primero los ajustes de SMS',
+  },
+  auth_token_unreadable: {
+    en: 'The stored auth token can no longer be read (the server secret changed): enter it again',
+    es: 'El token de autenticación guardado ya no se puede leer (cambió el secreto del servidor): vuelve a introducirlo',
+  },
+  sms_field_required: {
+    en: '{field}: required for the Twilio provider',
+    es: '{field}: obligatorio con el proveedor Twilio',
+  },
+  sms_sender_required: {
+    en: 'fromNumber: give a sender number or a messagingServiceSid',
+    es: 'fromNumber: indica un número remitente o un messagingServiceSid',
+  },
+  e164: {
+    en: 'must be a phone number in international format, like +34600123456',
+    es: 'debe ser un número de teléfono en formato internacional, como +34600123456',
+  },
+  sms_body_or_template: {
+    en: 'give templateKey or body',
+    es: 'indica templateKey o body',
+  },
+  template_wrong_channel: {
+    en: 'templateKey: "{key}" is a {channel} template',
+    es: 'templateKey: "{key}" es una plantilla de {channel}',
+  },
+  sms_template_needs_text: {
+    en: '{field}: an SMS template variant needs its text',
+    es: '{field}: una variante de plantilla SMS necesita su texto',
+  },
+  sms_unreachable: {
+    en: 'Could not reach the SMS provider: {reason}',
+    es: 'No se pudo conectar con el proveedor de SMS: {reason}',
+  },
+  sms_timeout: {
+    en: 'The SMS provider did not answer in time',
+    es: 'El proveedor de SMS no respondió a tiempo',
+  },
+  sms_auth: {
+    en: 'The SMS provider refused the account SID or auth token: {reason}',
+    es: 'El proveedor de SMS rechazó el SID de cuenta o el token de autenticación: {reason}',
+  },
+  sms_rejected: {
+    en: 'The SMS provider refused the message: {reason}',
+    es: 'El proveedor de SMS rechazó el mensaje: {reason}',
+  },
+  test_sms: {
+    en: 'Test SMS from {business}: your SMS settings work.',
+    es: 'SMS de prueba de {business}: tus ajustes de SMS funcionan.',
+  },
+  sms_opt_out: { en: 'Reply STOP to opt out', es: 'Responde BAJA para darte de baja' },
+  bad_signature: {
+    en: 'The request signature (X-Twilio-Signature) is missing or wrong',
+    es: 'La firma de la petición (X-Twilio-Signature) falta o no es correcta',
   },
 });

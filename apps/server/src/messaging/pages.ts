@@ -58,3 +58,61 @@ export function invalidLinkPage(language: Language): string {
   const text = render(mm('link_invalid'), language);
   return page(language, text, `<p>${escapeHtml(text)}</p>`);
 }
+
+/** Double opt-in: asks before confirming (a GET must not subscribe: link scanners open every link). */
+export function confirmOptInPage(t: PageTarget, action: string): string {
+  const title = render(mm('optin_title'), t.language);
+  const question = render(mm('optin_question', { business: t.business, email: t.email }), t.language);
+  return page(
+    t.language,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(question)}</p>
+<form method="post" action="${escapeHtml(action)}">
+<button type="submit">${escapeHtml(render(mm('optin_button'), t.language))}</button>
+</form>`,
+  );
+}
+
+export function optInDonePage(t: PageTarget): string {
+  const title = render(mm('optin_title'), t.language);
+  const text = render(mm('optin_done', { business: t.business, email: t.email }), t.language);
+  return page(t.language, title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(text)}</p>`);
+}
+
+const CHANNEL_LABEL = {
+  email: 'prefs_channel_email',
+  sms: 'prefs_channel_sms',
+  whatsapp: 'prefs_channel_whatsapp',
+  push: 'prefs_channel_push',
+  direct_mail: 'prefs_channel_direct_mail',
+  phone: 'prefs_channel_phone',
+} as const;
+
+/** The preference center: one checkbox per channel (marketing), ticked when subscribed. */
+export function preferencesPage(
+  t: PageTarget & { channels: { channel: string; status: string }[] },
+  action: string,
+  saved = false,
+): string {
+  const title = render(mm('prefs_title'), t.language);
+  const rows = t.channels
+    .map((c) => {
+      const key = CHANNEL_LABEL[c.channel as keyof typeof CHANNEL_LABEL];
+      const label = key ? render(mm(key), t.language) : c.channel;
+      const id = `ch-${c.channel}`;
+      return `<p><input type="checkbox" id="${id}" name="channel" value="${escapeHtml(c.channel)}"${c.status === 'subscribed' ? ' checked' : ''}> <label for="${id}">${escapeHtml(label)}</label></p>`;
+    })
+    .join('\n');
+  return page(
+    t.language,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(render(mm('prefs_intro', { business: t.business }), t.language))}</p>
+${saved ? `<p role="status"><strong>${escapeHtml(render(mm('prefs_saved'), t.language))}</strong></p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+${rows}
+<button type="submit">${escapeHtml(render(mm('prefs_save'), t.language))}</button>
+</form>`,
+  );
+}

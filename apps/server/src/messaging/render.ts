@@ -58,6 +58,10 @@ export interface TemplateScope {
     };
   };
   unsubscribe_url: string;
+  /** The customer's preference center (signed link). */
+  preferences_url: string;
+  /** A double opt-in confirmation's link (only in that email). */
+  confirm_url?: string;
   data: Record<string, unknown>;
 }
 
@@ -66,6 +70,11 @@ export interface Rendered {
   /** The body, before the layout. */
   html: string;
   text: string | null;
+}
+
+/** Renders a plain-text template (an SMS) with the scope: nothing escaped. */
+export async function renderText(text: string, scope: TemplateScope): Promise<string> {
+  return String(await textEngine.parseAndRender(text, scope));
 }
 
 /** Renders one variant with the scope. Liquid errors propagate (the caller records them). */
@@ -114,6 +123,8 @@ export interface LayoutInput {
   business: TemplateScope['business'];
   /** Shown in the footer for marketing messages; null hides the link. */
   unsubscribeUrl: string | null;
+  /** The preference center, beside it (marketing messages). */
+  preferencesUrl?: string | null;
 }
 
 /** The brand layout: logo (or the business name) in the brand colour, the body, the footer. */
@@ -130,7 +141,11 @@ export function wrapInLayout(l: LayoutInput): string {
     brand.postal_address ? escapeHtml(brand.postal_address).replace(/\r?\n/g, '<br>') : null,
     escapeHtml(render(mm('layout_why', { business: l.business.name }), lang)),
     l.unsubscribeUrl
-      ? `<a href="${escapeHtml(l.unsubscribeUrl)}" style="color:#6b7280;text-decoration:underline">${escapeHtml(render(mm('layout_unsubscribe'), lang))}</a>`
+      ? `<a href="${escapeHtml(l.unsubscribeUrl)}" style="color:#6b7280;text-decoration:underline">${escapeHtml(render(mm('layout_unsubscribe'), lang))}</a>${
+          l.preferencesUrl
+            ? ` · <a href="${escapeHtml(l.preferencesUrl)}" style="color:#6b7280;text-decoration:underline">${escapeHtml(render(mm('layout_preferences'), lang))}</a>`
+            : ''
+        }`
       : null,
   ]
     .filter(Boolean)
@@ -190,6 +205,7 @@ export function textFooter(l: Omit<LayoutInput, 'body' | 'subject'>): string {
     brand.postal_address,
     render(mm('layout_why', { business: l.business.name }), lang),
     l.unsubscribeUrl ? `${render(mm('layout_unsubscribe'), lang)}: ${l.unsubscribeUrl}` : null,
+    l.unsubscribeUrl && l.preferencesUrl ? `${render(mm('layout_preferences'), lang)}: ${l.preferencesUrl}` : null,
   ]
     .filter((x) => x !== null && x !== undefined)
     .join('\n');

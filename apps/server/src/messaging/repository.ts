@@ -53,7 +53,8 @@ interface TemplateVersionsTable {
 interface MessagesTable {
   id: string;
   workspace_id: string;
-  customer_id: string;
+  /** null only for a webhook sent without a customer. */
+  customer_id: string | null;
   channel: string;
   purpose: Purpose;
   template_id: string | null;
@@ -75,18 +76,64 @@ interface MessagesTable {
   sent_at: Date | null;
   opened_at: Date | null;
   clicked_at: Date | null;
+  webhook_endpoint_id: string | null;
+  sms_encoding: string | null;
+  sms_segments: number | null;
+  sms_characters: number | null;
+  delivered_at: Date | null;
 }
 interface MessageEventsTable {
   id: string;
   workspace_id: string;
   message_id: string;
-  customer_id: string;
+  customer_id: string | null;
   type: string;
   reason: string | null;
   url: string | null;
   at: Date;
 }
+interface WebhookEndpointsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_expires_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+interface WebhookDeliveriesTable {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string;
+  message_id: string | null;
+  attempt: number;
+  url: string;
+  at: Date;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_excerpt: string | null;
+  outcome: 'delivered' | 'retrying' | 'failed';
+  next_attempt_at: Date | null;
+}
+interface SmsSettingsTable {
+  workspace_id: string;
+  provider: 'twilio' | 'log';
+  base_url: string | null;
+  account_sid: string | null;
+  auth_token_sealed: string | null;
+  from_number: string | null;
+  messaging_service_sid: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 interface MessagingTables {
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  sms_settings: SmsSettingsTable;
   email_settings: EmailSettingsTable;
   message_templates: TemplatesTable;
   message_template_versions: TemplateVersionsTable;
@@ -98,6 +145,9 @@ export type EmailSettingsRow = Selectable<EmailSettingsTable>;
 export type TemplateRow = Selectable<TemplatesTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type MessageEventRow = Selectable<MessageEventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type SmsSettingsRow = Selectable<SmsSettingsTable>;
 
 const t = (db: Exec) => tables<MessagingTables>(db);
 const json = (v: unknown) => (v === null || v === undefined ? null : sql<never>`${JSON.stringify(v)}::jsonb`);
@@ -203,7 +253,8 @@ export type MessageInsert = Pick<
   | 'status_reason'
   | 'idempotency_key'
   | 'created_at'
->;
+> &
+  Partial<Pick<MessagesTable, 'webhook_endpoint_id' | 'to_address' | 'text' | 'subject'>>;
 
 /** Inserts a message unless its idempotency key is taken in the workspace; undefined then. */
 export async function insertMessage(db: Exec, m: MessageInsert): Promise<MessageRow | undefined> {
@@ -251,6 +302,10 @@ export type MessageUpdate = Partial<
     | 'status_reason'
     | 'provider_message_id'
     | 'sent_at'
+    | 'delivered_at'
+    | 'sms_encoding'
+    | 'sms_segments'
+    | 'sms_characters'
   >
 >;
 
@@ -356,7 +411,14 @@ export async function messageEvents(db: Exec, workspaceId: string, messageId: st
 /** A profile's message events of some types with their message's subject, newest first (the timeline). */
 export async function timelineEvents(
   db: Exec,
-  w: { workspaceId: string; customerId: string; before?: { at: Date; id: string }; limit: number; types: string[] },
+  w: {
+    workspaceId: string;
+    customerId: string;
+    before?: { at: Date; id: string };
+    limit: number;
+    types: string[];
+    channels: string[];
+  },
 ) {
   const before = w.before
     ? sql`and (date_trunc('milliseconds', e.at) < ${w.before.at} or (date_trunc('milliseconds', e.at) = ${w.before.at} and e.id collate "C" < ${w.before.id}))`
@@ -365,9 +427,192 @@ export async function timelineEvents(
     select e.*, m.subject, m.purpose, m.channel from message_events e
     join messages m on m.workspace_id = e.workspace_id and m.id = e.message_id
     where e.workspace_id = ${w.workspaceId} and e.customer_id = ${w.customerId}
-      and e.type in (${sql.join(w.types)}) ${before}
+      and e.type in (${sql.join(w.types)}) and m.channel in (${sql.join(w.channels)}) ${before}
     order by e.at desc, e.id collate "C" desc limit ${w.limit}`.execute(db);
   return r.rows;
+}
+
+// ── webhook endpoints and their delivery log ──
+
+export async function listEndpoints(db: Exec, workspaceId: string): Promise<WebhookEndpointRow[]> {
+  return t(db)
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findEndpoint(db: Exec, workspaceId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+  return t(db)
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertEndpoint(
+  db: Exec,
+  row: Omit<WebhookEndpointsTable, 'created_at' | 'updated_at'>,
+): Promise<WebhookEndpointRow> {
+  return t(db).insertInto('webhook_endpoints').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export type EndpointUpdate = Partial<
+  Pick<
+    WebhookEndpointsTable,
+    'name' | 'url' | 'enabled' | 'secret_sealed' | 'previous_secret_sealed' | 'previous_expires_at'
+  >
+>;
+
+export async function updateEndpoint(
+  db: Exec,
+  workspaceId: string,
+  id: string,
+  set: EndpointUpdate,
+): Promise<WebhookEndpointRow | undefined> {
+  return t(db)
+    .updateTable('webhook_endpoints')
+    .set({ ...set, updated_at: sql<Date>`now()` })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Deletes an endpoint and its delivery log; messages keep its id. */
+export async function deleteEndpoint(db: Exec, workspaceId: string, id: string): Promise<boolean> {
+  await t(db)
+    .deleteFrom('webhook_deliveries')
+    .where('workspace_id', '=', workspaceId)
+    .where('endpoint_id', '=', id)
+    .execute();
+  const r = await t(db)
+    .deleteFrom('webhook_endpoints')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Whether an attempt of a message was already made (a re-run job must not make it twice). */
+export async function hasDeliveryAttempt(db: Exec, workspaceId: string, messageId: string, attempt: number) {
+  const r = await t(db)
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('message_id', '=', messageId)
+    .where('attempt', '=', attempt)
+    .executeTakeFirst();
+  return !!r;
+}
+
+export async function insertDelivery(db: Exec, row: WebhookDeliveriesTable): Promise<void> {
+  await t(db).insertInto('webhook_deliveries').values(row).execute();
+}
+
+/** An endpoint's delivery attempts, newest first by (at, id), after the cursor. */
+export async function endpointDeliveries(
+  db: Exec,
+  workspaceId: string,
+  endpointId: string,
+  f: { after?: { at: Date; id: string }; limit: number; messageId?: string },
+): Promise<WebhookDeliveryRow[]> {
+  let q = t(db)
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('endpoint_id', '=', endpointId);
+  if (f.messageId) q = q.where('message_id', '=', f.messageId);
+  if (f.after) q = q.where(sql<boolean>`(at, id) < (${f.after.at}, ${f.after.id})`);
+  return q.orderBy('at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+// ── SMS ──
+
+export async function findSmsSettings(db: Exec, workspaceId: string): Promise<SmsSettingsRow | undefined> {
+  return t(db).selectFrom('sms_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+}
+
+export type SmsSettingsWrite = Omit<
+  SmsSettingsTable,
+  'workspace_id' | 'created_at' | 'updated_at' | 'auth_token_sealed'
+>;
+
+/** Creates or replaces a workspace's SMS settings; `token` undefined keeps the stored one. */
+export async function saveSmsSettings(
+  db: Exec,
+  workspaceId: string,
+  s: SmsSettingsWrite,
+  token: { sealed: string | null } | undefined,
+): Promise<SmsSettingsRow> {
+  return t(db)
+    .insertInto('sms_settings')
+    .values({ ...s, workspace_id: workspaceId, auth_token_sealed: token?.sealed ?? null })
+    .onConflict((oc) =>
+      oc.column('workspace_id').doUpdateSet({
+        ...s,
+        ...(token ? { auth_token_sealed: token.sealed } : {}),
+        updated_at: sql<Date>`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The message a provider id (Twilio's MessageSid) names in a workspace. */
+export async function findMessageByProviderId(
+  db: Exec,
+  workspaceId: string,
+  channel: string,
+  providerId: string,
+): Promise<MessageRow | undefined> {
+  return t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('provider_message_id', '=', providerId)
+    .where('channel', '=', channel)
+    .executeTakeFirst();
+}
+
+/** The latest message of a channel sent to an address (a phone number), if any. */
+export async function latestMessageTo(
+  db: Exec,
+  workspaceId: string,
+  channel: string,
+  to: string,
+): Promise<MessageRow | undefined> {
+  return t(db)
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('channel', '=', channel)
+    .where('to_address', '=', to)
+    .where('customer_id', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Moves a message from one of `from` statuses to `set.status`; false when it was not in one of them. */
+export async function updateStatusFrom(
+  db: Exec,
+  workspaceId: string,
+  id: string,
+  from: MessageStatus[],
+  set: MessageUpdate,
+): Promise<boolean> {
+  const r = await t(db)
+    .updateTable('messages')
+    .set({ ...set, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 // ── many at once (journeys) ──
@@ -452,4 +697,52 @@ export async function summarizeMessages(db: Exec, workspaceId: string, ids: stri
     failed: Number(row.failed ?? 0),
     queued: Number(row.queued ?? 0),
   };
+}
+
+// ── the suppression list ──
+
+export interface SuppressionRow {
+  workspace_id: string;
+  address: string;
+  reason: 'hard_bounce' | 'complaint' | 'manual';
+  detail: string | null;
+  message_id: string | null;
+  created_at: Date;
+}
+
+export async function findSuppression(db: Exec, workspaceId: string, address: string) {
+  const r = await sql<SuppressionRow>`select * from email_suppressions
+    where workspace_id = ${workspaceId} and address = ${address.toLowerCase()}`.execute(db);
+  return r.rows[0];
+}
+
+/** Adds an address (a later reason does not replace an earlier one, except a hard bounce, the strongest). */
+export async function suppress(db: Exec, s: Omit<SuppressionRow, 'created_at'>) {
+  const r = await sql<SuppressionRow>`insert into email_suppressions (workspace_id, address, reason, detail, message_id)
+    values (${s.workspace_id}, ${s.address.toLowerCase()}, ${s.reason}, ${s.detail}, ${s.message_id})
+    on conflict (workspace_id, address) do update set reason = excluded.reason, detail = excluded.detail,
+      message_id = excluded.message_id, created_at = now()
+    where excluded.reason = 'hard_bounce' and email_suppressions.reason <> 'hard_bounce'
+    returning *`.execute(db);
+  return r.rows[0] ?? (await findSuppression(db, s.workspace_id, s.address));
+}
+
+export async function listSuppressions(
+  db: Exec,
+  workspaceId: string,
+  q: { limit: number; before?: Date; address?: string },
+) {
+  const r = await sql<SuppressionRow>`select * from email_suppressions where workspace_id = ${workspaceId}
+      ${q.address ? sql`and address = ${q.address.toLowerCase()}` : sql``}
+      ${q.before ? sql`and created_at < ${q.before}` : sql``}
+    order by created_at desc, address limit ${q.limit}`.execute(db);
+  return r.rows;
+}
+
+export async function unsuppress(db: Exec, workspaceId: string, address: string): Promise<boolean> {
+  const r =
+    await sql`delete from email_suppressions where workspace_id = ${workspaceId} and address = ${address.toLowerCase()}`.execute(
+      db,
+    );
+  return Number(r.numAffectedRows ?? 0) > 0;
 }

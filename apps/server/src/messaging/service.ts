@@ -24,13 +24,19 @@ import {
   wrapInLayout,
 } from './render.js';
 import * as repo from './repository.js';
-import { classifySmtpError, failureMessage, type SmtpServer, sendMail } from './smtp.js';
+import { classifySmtpError, failureMessage, isHardBounce, type SmtpServer, sendMail } from './smtp.js';
 import { signToken, verifyToken } from './tokens.js';
 
 /** What sending needs from the server: the secret (sealed passwords, signed links) and the public URL. */
 export interface MessagingRuntime {
   secret: string;
   publicUrl: string;
+  /** The port this server listens on: a webhook to it on a loopback address is refused (it would be Kith itself). */
+  port?: number;
+  /** How long a webhook receiver may take to answer (default 10 s). */
+  webhookTimeoutMs?: number;
+  /** How long the SMS provider may take to answer (default 15 s). */
+  smsTimeoutMs?: number;
 }
 
 export const SEND_QUEUE = 'messaging.send';
@@ -131,7 +137,7 @@ export async function saveEmailSettings(db: Db, secret: string, workspaceId: str
 }
 
 /** The workspace's SMTP server with its password opened; a UserError when not usable. */
-async function smtpServerOf(
+export async function smtpServerOf(
   db: Db | Tx,
   secret: string,
   workspaceId: string,
@@ -155,14 +161,14 @@ async function smtpServerOf(
   };
 }
 
-function businessOf(workspaceName: string, s: repo.EmailSettingsRow): TemplateScope['business'] {
+export function businessOf(workspaceName: string, s: repo.EmailSettingsRow | undefined): TemplateScope['business'] {
   return {
     name: workspaceName,
     brand: {
-      logo_url: s.brand_logo_url,
-      primary_color: s.brand_color ?? DEFAULT_COLOR,
-      footer_text: s.brand_footer,
-      postal_address: s.brand_postal_address,
+      logo_url: s?.brand_logo_url ?? null,
+      primary_color: s?.brand_color ?? DEFAULT_COLOR,
+      footer_text: s?.brand_footer ?? null,
+      postal_address: s?.brand_postal_address ?? null,
     },
   };
 }
@@ -206,17 +212,38 @@ export async function sendTestEmail(db: Db, secret: string, workspaceId: string,
 export interface TemplateInput {
   key: string;
   name?: string;
-  channel?: 'email';
-  /** `{ en: {subject, html, text?}, es: {…} }`: English is required (the fallback). */
-  variants: repo.Variants;
+  channel?: 'email' | 'sms';
+  /**
+   * Per locale, English required (the fallback). Email: `{subject, html, text?}`;
+   * SMS: `{text}` (the message, Liquid without HTML escaping).
+   */
+  variants: Record<string, Partial<repo.Variant>>;
 }
 
 /** Creates a template or adds a version to it (the new version is what later sends use). */
 export async function saveTemplate(db: Db, workspaceId: string, input: TemplateInput) {
   if (!input.variants.en) throw new UserError(400, 'invalid_request', mm('template_needs_en'), 'variants.en');
+  const channel = input.channel ?? 'email';
+  const variants: repo.Variants = {};
   for (const [locale, v] of Object.entries(input.variants)) {
+    const required = channel === 'sms' ? (['text'] as const) : (['subject', 'html'] as const);
+    for (const part of required) {
+      if (typeof v[part] !== 'string' || !v[part]?.trim()) {
+        const field = `variants.${locale}.${part}`;
+        throw new UserError(
+          400,
+          'invalid_request',
+          mm(channel === 'sms' ? 'sms_template_needs_text' : 'template_part_required', { field }),
+          field,
+        );
+      }
+    }
+    variants[locale] =
+      channel === 'sms'
+        ? { subject: '', html: '', text: v.text as string }
+        : { subject: v.subject as string, html: v.html as string, text: v.text ?? null };
     for (const part of ['subject', 'html', 'text'] as const) {
-      const value = v[part];
+      const value = variants[locale]?.[part];
       if (!value) continue;
       try {
         checkVariant({
@@ -244,14 +271,14 @@ export async function saveTemplate(db: Db, workspaceId: string, input: TemplateI
           workspace_id: workspaceId,
           key: input.key,
           name: input.name ?? input.key,
-          channel: input.channel ?? 'email',
+          channel,
           version: 1,
         });
     await repo.insertTemplateVersion(tx, {
       workspace_id: workspaceId,
       template_id: row.id,
       version: row.version,
-      variants: input.variants,
+      variants,
     });
     return { id: row.id, key: row.key, name: row.name, channel: row.channel, version: row.version };
   });
@@ -280,7 +307,7 @@ export function messageView(m: repo.MessageRow) {
   return {
     id: m.id,
     customerId: m.customer_id,
-    channel: m.channel,
+    channel: m.channel as 'email' | 'sms' | 'webhook',
     purpose: m.purpose,
     templateId: m.template_id,
     templateVersion: m.template_version,
@@ -290,8 +317,14 @@ export function messageView(m: repo.MessageRow) {
     status: m.status,
     statusReason: m.status_reason,
     providerMessageId: m.provider_message_id,
+    webhookEndpointId: m.webhook_endpoint_id,
+    sms:
+      m.channel === 'sms' && m.sms_segments !== null
+        ? { encoding: m.sms_encoding ?? 'GSM-7', characters: m.sms_characters ?? 0, segments: m.sms_segments }
+        : null,
     createdAt: m.created_at.toISOString(),
     sentAt: iso(m.sent_at),
+    deliveredAt: iso(m.delivered_at),
     openedAt: iso(m.opened_at),
     clickedAt: iso(m.clicked_at),
   };
@@ -306,6 +339,8 @@ export function useSendQueue(jobs: JobQueue): void {
 /** The send queue of this process, or one writing through `db` (a job waits in the table for a worker). */
 export const sendQueueFor = (db: Db | Tx) => sendQueue ?? new JobQueue(db);
 export const SEND_JOB_OPTIONS = { maxAttempts: 6, backoffSeconds: 60, timeoutSeconds: 120 } as const;
+/** The queue to enqueue on inside `tx`: this process's worker queue, or one just for the transaction. */
+export const queueFor = (tx: Tx) => sendQueue ?? new JobQueue(tx);
 
 /**
  * Records a message (status `queued`) and its send job, in one transaction: nothing is sent
@@ -401,13 +436,14 @@ export async function sendEmail(
   }
 }
 
-/** Ends a queued message (sent, failed or skipped) with its event, in one transaction. */
-async function settle(
+/** Ends a queued message (sent, delivered, failed or skipped) with its event, in one transaction. */
+export async function settle(
   db: Db,
   m: repo.MessageRow,
-  status: 'sent' | 'failed' | 'skipped',
+  status: 'sent' | 'delivered' | 'failed' | 'skipped' | 'bounced',
   reason: string | null,
   extra: repo.MessageUpdate = {},
+  alsoInTx?: (tx: Tx) => Promise<void>,
 ): Promise<repo.MessageStatus> {
   const at = new Date();
   await db.transaction().execute(async (tx) => {
@@ -416,6 +452,7 @@ async function settle(
       status,
       status_reason: reason,
       ...(status === 'sent' ? { sent_at: at } : {}),
+      ...(status === 'delivered' ? { sent_at: at, delivered_at: at } : {}),
     });
     if (!updated) return;
     await repo.insertEvent(tx, {
@@ -428,6 +465,7 @@ async function settle(
       url: null,
       at,
     });
+    await alsoInTx?.(tx);
   });
   return status;
 }
@@ -438,13 +476,23 @@ export function unsubscribeUrl(rt: MessagingRuntime, workspaceId: string, custom
   return `${linkBase(rt)}/u/${signToken(rt.secret, { kind: 'u', workspaceId, customerId, messageId })}`;
 }
 
+/** The customer's preference center: every channel's marketing consent, in their language. */
+export function preferencesUrl(rt: MessagingRuntime, workspaceId: string, customerId: string) {
+  return `${linkBase(rt)}/p/${signToken(rt.secret, { kind: 'p', workspaceId, customerId })}`;
+}
+
+/** The link of a double opt-in confirmation email. */
+export function confirmUrl(rt: MessagingRuntime, workspaceId: string, customerId: string, messageId: string) {
+  return `${linkBase(rt)}/c/${signToken(rt.secret, { kind: 'd', workspaceId, customerId, messageId })}`;
+}
+
 /** Everything a template sees for this customer now. */
-async function scopeFor(
+export async function scopeFor(
   db: Db,
   workspaceId: string,
   customer: Awaited<ReturnType<typeof getCustomerOrThrow>>,
   business: TemplateScope['business'],
-  unsubscribe: string,
+  links: { unsubscribe: string; preferences: string; confirm?: string },
   data: Record<string, unknown> | null,
 ): Promise<TemplateScope> {
   const traits = (customer.traits ?? {}) as Record<string, unknown>;
@@ -473,7 +521,9 @@ async function scopeFor(
         }
       : null,
     business,
-    unsubscribe_url: unsubscribe,
+    unsubscribe_url: links.unsubscribe,
+    preferences_url: links.preferences,
+    ...(links.confirm ? { confirm_url: links.confirm } : {}),
     data: data ?? {},
   };
 }
@@ -496,7 +546,7 @@ export async function deliverMessage(
   if (m.status !== 'queued') return { status: m.status };
   let customer: Awaited<ReturnType<typeof getCustomerOrThrow>>;
   try {
-    customer = await getCustomerOrThrow(db, workspaceId, m.customer_id);
+    customer = await getCustomerOrThrow(db, workspaceId, m.customer_id ?? '');
   } catch {
     return { status: await settle(db, m, 'skipped', 'no_customer'), reason: 'no_customer' };
   }
@@ -510,6 +560,12 @@ export async function deliverMessage(
   if (!customer.email && !m.to_address) {
     return { status: await settle(db, m, 'skipped', 'no_address'), reason: 'no_address' };
   }
+  // The suppression list: nothing to an address that hard-bounced; no marketing after a complaint.
+  const suppressed = await repo.findSuppression(db, workspaceId, (m.to_address ?? customer.email) as string);
+  if (suppressed && (suppressed.reason === 'hard_bounce' || m.purpose === 'marketing')) {
+    const reason = `suppressed: ${suppressed.reason}`;
+    return { status: await settle(db, m, 'skipped', reason), reason };
+  }
   let smtp: Awaited<ReturnType<typeof smtpServerOf>>;
   try {
     smtp = await smtpServerOf(db, rt.secret, workspaceId);
@@ -521,6 +577,7 @@ export async function deliverMessage(
   const workspace = await getWorkspaceOrThrow(db, workspaceId);
   const business = businessOf(workspace.name, settings);
   const unsubscribe = unsubscribeUrl(rt, workspaceId, customer.id, m.id);
+  const preferences = preferencesUrl(rt, workspaceId, customer.id);
   const marketing = m.purpose === 'marketing';
 
   if (m.html === null) {
@@ -539,7 +596,8 @@ export async function deliverMessage(
     const picked = m.source
       ? { locale: baseLanguage(traits.locale) ?? baseLanguage(workspace.locale) ?? 'en', variant: m.source }
       : pickVariant(variants, [baseLanguage(traits.locale), baseLanguage(workspace.locale)]);
-    const scope = await scopeFor(db, workspaceId, customer, business, unsubscribe, m.data);
+    const confirm = m.data?.doubleOptIn === true ? confirmUrl(rt, workspaceId, customer.id, m.id) : undefined;
+    const scope = await scopeFor(db, workspaceId, customer, business, { unsubscribe, preferences, confirm }, m.data);
     let rendered: Awaited<ReturnType<typeof renderVariant>>;
     try {
       rendered = await renderVariant(picked.variant, scope);
@@ -547,7 +605,12 @@ export async function deliverMessage(
       const reason = `template_error: ${(err as Error).message}`.slice(0, 1000);
       return { status: await settle(db, m, 'failed', reason), reason };
     }
-    const layout = { language: picked.locale, business, unsubscribeUrl: marketing ? unsubscribe : null };
+    const layout = {
+      language: picked.locale,
+      business,
+      unsubscribeUrl: marketing ? unsubscribe : null,
+      preferencesUrl: marketing ? preferences : null,
+    };
     const plain = wrapInLayout({ ...layout, body: rendered.html, subject: rendered.subject });
     const text = rendered.text ? `${rendered.text.trim()}\n${textFooter(layout)}` : textFromHtml(plain);
     const base = linkBase(rt);
@@ -607,6 +670,20 @@ export async function deliverMessage(
       });
       throw new Error(`Temporary SMTP failure, will retry: ${failure.reason}`);
     }
+    if (isHardBounce(failure)) {
+      // The mailbox does not exist: the message bounced, and the address is suppressed for good.
+      const address = m.to_address as string;
+      const bounced = await settle(db, m, 'bounced', reason, {}, async (tx) => {
+        await repo.suppress(tx, {
+          workspace_id: workspaceId,
+          address,
+          reason: 'hard_bounce',
+          detail: failure.reason,
+          message_id: m?.id ?? null,
+        });
+      });
+      return { status: bounced, reason };
+    }
     return { status: await settle(db, m, 'failed', reason), reason };
   }
 }
@@ -661,7 +738,7 @@ export async function recordClick(db: Db, secret: string, token: string): Promis
 }
 
 /** The language of the pages a customer sees: their `locale` trait, else the workspace's, else English. */
-function customerLanguage(traits: Record<string, unknown>, workspaceLocale: string): Language {
+export function customerLanguage(traits: Record<string, unknown>, workspaceLocale: string): Language {
   const l = baseLanguage(traits.locale) ?? baseLanguage(workspaceLocale);
   return l === 'es' ? 'es' : 'en';
 }
@@ -732,10 +809,10 @@ export async function unsubscribe(
 
 // ── reading ──
 
-const encodeCursor = (m: { created_at: Date; id: string }) =>
+export const encodeCursor = (m: { created_at: Date; id: string }) =>
   Buffer.from(`${m.created_at.toISOString()}|${m.id}`).toString('base64url');
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
+export function decodeCursor(cursor: string): { at: Date; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const sep = text.indexOf('|');
   const at = new Date(text.slice(0, sep));

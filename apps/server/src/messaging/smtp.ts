@@ -86,6 +86,16 @@ export function classifySmtpError(err: unknown): SmtpFailure {
   return { kind, temporary, responseCode, reason };
 }
 
+/**
+ * A permanent answer about the recipient's mailbox (RFC 5321 550/551/553, or an enhanced status
+ * 5.1.x — bad destination address): a hard bounce. A policy or content rejection is not one.
+ */
+export function isHardBounce(f: SmtpFailure): boolean {
+  if (f.temporary || f.responseCode === null || f.kind !== 'rejected') return false;
+  if (/\b5\.1\.\d\b/.test(f.reason)) return true;
+  return [550, 551, 553].includes(f.responseCode) && !/\b5\.7\.\d\b/.test(f.reason);
+}
+
 /** The failure as a catalog message, in the caller's language when rendered. */
 export function failureMessage(f: SmtpFailure, server: { host: string; port: number }): Message {
   switch (f.kind) {

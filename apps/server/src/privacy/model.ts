@@ -11,7 +11,15 @@ export const CONSENT_STATUSES = ['subscribed', 'unsubscribed', 'pending', 'unkno
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
 /** Where a change came from: free text, these are the ones Kith itself writes. */
-export const CONSENT_SOURCES = ['api', 'app', 'identify', 'import', 'preference_center', 'unsubscribe_link'] as const;
+export const CONSENT_SOURCES = [
+  'api',
+  'app',
+  'identify',
+  'import',
+  'preference_center',
+  'unsubscribe_link',
+  'double_opt_in',
+] as const;
 
 /** Small facts that back a change: ip, userAgent, form, file, messageId, sourceId, … */
 export type ConsentEvidence = Record<string, string | number | boolean | null>;

@@ -532,8 +532,9 @@ export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'opened' | 'clicke
 
 export interface Message {
   id: string;
-  customerId: string;
-  channel: string;
+  /** null only for a webhook sent without a customer. */
+  customerId: string | null;
+  channel: 'email' | 'sms' | 'webhook';
   purpose: 'marketing' | 'transactional';
   templateId: string | null;
   templateVersion: number | null;
@@ -543,8 +544,13 @@ export interface Message {
   status: MessageStatus;
   /** Why it was skipped or failed: no_consent_check, no_consent, no_address, smtp: <answer>, … */
   statusReason: string | null;
+  providerMessageId: string | null;
+  webhookEndpointId: string | null;
+  /** An SMS once rendered: its encoding, length and segments. */
+  sms: { encoding: string; characters: number; segments: number } | null;
   createdAt: string;
   sentAt: string | null;
+  deliveredAt: string | null;
   openedAt: string | null;
   clickedAt: string | null;
 }

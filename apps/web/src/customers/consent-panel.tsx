@@ -23,7 +23,16 @@ const COLORS: Record<ConsentStatus, string> = {
   pending: 'yellow',
   unknown: 'gray',
 };
-const KNOWN_SOURCES = ['api', 'app', 'identify', 'import', 'preference_center'] as const;
+const KNOWN_SOURCES = [
+  'api',
+  'app',
+  'identify',
+  'import',
+  'preference_center',
+  'unsubscribe_link',
+  'double_opt_in',
+  'sms_keyword',
+] as const;
 
 /** Where a change came from, in the reader's language (a source Kith does not know stays as written). */
 export function consentSourceLabel(t: TFunction, source: string): string {

@@ -28,6 +28,7 @@ const EVENT_TYPES = [
   'failed',
   'skipped',
   'unsubscribed',
+  'undelivered',
 ] as const;
 const REASONS = [
   'no_consent_check',
@@ -35,7 +36,18 @@ const REASONS = [
   'no_address',
   'email_not_configured',
   'password_unreadable',
+  'no_consent_sms',
+  'no_address_sms',
+  'invalid_phone',
+  'sms_not_configured',
+  'auth_token_unreadable',
+  'endpoint_disabled',
+  'endpoint_missing',
+  'url_not_allowed',
+  'secret_unreadable',
 ] as const;
+/** Reasons whose words depend on the channel (consent and address of an SMS are not an email's). */
+const PER_CHANNEL = new Set(['no_consent', 'no_address']);
 
 /** The emails this customer was sent (or that were skipped, and why), newest first; each opens to its events. */
 export function MessagesPanel({ customerId }: { customerId: string }) {
@@ -57,6 +69,7 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th w={36} aria-hidden />
+                    <Table.Th>{t('customers.messages.channel')}</Table.Th>
                     <Table.Th>{t('customers.messages.subject')}</Table.Th>
                     <Table.Th>{t('customers.messages.date')}</Table.Th>
                     <Table.Th>{t('customers.messages.purpose')}</Table.Th>
@@ -82,7 +95,19 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                               onToggle={() => setOpen(expanded ? null : m.id)}
                             />
                           </Table.Td>
-                          <Table.Td fw={500}>{subject}</Table.Td>
+                          <Table.Td>{t(`customers.messages.channels.${m.channel}`)}</Table.Td>
+                          <Table.Td fw={500}>
+                            {subject}
+                            {m.sms ? (
+                              <Text size="xs" c="dimmed">
+                                {t('customers.messages.segments', {
+                                  count: m.sms.segments,
+                                  characters: m.sms.characters,
+                                  encoding: m.sms.encoding,
+                                })}
+                              </Text>
+                            ) : null}
+                          </Table.Td>
                           <Table.Td style={{ whiteSpace: 'nowrap' }}>
                             {format.dateTime(m.sentAt ?? m.createdAt)}
                           </Table.Td>
@@ -92,7 +117,7 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
                           </Table.Td>
                         </Table.Tr>
                         {expanded ? (
-                          <DetailsRow id={`message-${m.id}`} colSpan={4}>
+                          <DetailsRow id={`message-${m.id}`} colSpan={5}>
                             <MessageEvents messageId={m.id} />
                           </DetailsRow>
                         ) : null}
@@ -113,17 +138,18 @@ export function MessagesPanel({ customerId }: { customerId: string }) {
 /** A known reason in the reader's language; an SMTP answer as the server wrote it. */
 export function useReasonText() {
   const { t } = useTranslation();
-  return (reason: string | null) => {
+  return (reason: string | null, channel?: Message['channel']) => {
     if (!reason) return null;
-    if ((REASONS as readonly string[]).includes(reason))
-      return t(`customers.messages.reasons.${reason as (typeof REASONS)[number]}`);
+    const key = channel === 'sms' && PER_CHANNEL.has(reason) ? `${reason}_sms` : reason;
+    if ((REASONS as readonly string[]).includes(key))
+      return t(`customers.messages.reasons.${key as (typeof REASONS)[number]}`);
     return reason;
   };
 }
 
 function StatusBadge({ message: m }: { message: Message }) {
   const { t } = useTranslation();
-  const reason = useReasonText()(m.statusReason);
+  const reason = useReasonText()(m.statusReason, m.channel);
   return (
     <Stack gap={2}>
       <Badge variant="light" color={STATUS_COLORS[m.status] ?? 'gray'} tt="none">
@@ -168,7 +194,7 @@ function MessageEvents({ messageId }: { messageId: string }) {
             <Table.Tr key={e.id}>
               <Table.Td style={{ whiteSpace: 'nowrap' }}>{format.dateTime(e.at)}</Table.Td>
               <Table.Td>{eventLabel(e.type)}</Table.Td>
-              <Table.Td style={{ wordBreak: 'break-all' }}>{e.url ?? reasonText(e.reason) ?? ''}</Table.Td>
+              <Table.Td style={{ wordBreak: 'break-all' }}>{e.url ?? reasonText(e.reason, m.channel) ?? ''}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

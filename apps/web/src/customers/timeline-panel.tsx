@@ -47,9 +47,11 @@ const TYPE_GROUPS = {
   orders: 'order.completed,order.refunded,order.cancelled',
   consent: 'consent',
   messages:
-    'message.sent,message.failed,message.skipped,message.opened,message.clicked,message.unsubscribed,message.delivered,message.bounced',
+    'message.sent,message.failed,message.skipped,message.opened,message.clicked,message.unsubscribed,message.delivered,message.undelivered,message.bounced',
 } as const;
 type TypeGroup = keyof typeof TYPE_GROUPS;
+const SMS_TITLES = ['sent', 'failed', 'skipped', 'delivered', 'undelivered', 'unsubscribed'] as const;
+const WEBHOOK_TITLES = ['delivered', 'failed', 'skipped'] as const;
 // Mantine's Select has no empty-string option: "every channel" needs a value of its own.
 const ALL = '*';
 
@@ -228,6 +230,17 @@ export function itemTitle(t: TFunction, format: Formatters, item: TimelineItem):
         status: t(`customers.consent.inline.statuses.${status}`),
       });
     }
+  }
+  if (item.type.startsWith('message.') && (item.channel === 'sms' || item.channel === 'webhook')) {
+    const type = item.type.slice('message.'.length);
+    const subject = str(d.subject) ?? '';
+    if (item.channel === 'sms' && (SMS_TITLES as readonly string[]).includes(type))
+      return t(`customers.timeline.titles.sms.${type as (typeof SMS_TITLES)[number]}`);
+    if (item.channel === 'webhook' && (WEBHOOK_TITLES as readonly string[]).includes(type))
+      return t(`customers.timeline.titles.webhook.${type as (typeof WEBHOOK_TITLES)[number]}`, { subject });
+    return item.title;
+  }
+  switch (item.type) {
     case 'message.sent':
       return t('customers.timeline.titles.messageSent', { subject: str(d.subject) ?? '' });
     case 'message.failed':

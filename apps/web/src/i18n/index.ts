@@ -15,6 +15,8 @@ import { settingsEn } from '../settings/locales/en';
 import { settingsEs } from '../settings/locales/es';
 import { sourcesEn } from '../sources/locales/en';
 import { sourcesEs } from '../sources/locales/es';
+import { templatesEn } from '../templates/locales/en';
+import { templatesEs } from '../templates/locales/es';
 import { en } from './en';
 import { es } from './es';
 
@@ -27,6 +29,7 @@ const translationEn = {
   settings: settingsEn,
   segments: segmentsEn,
   analytics: analyticsEn,
+  templates: templatesEn,
   journeys: journeysEn,
 };
 const translationEs = {
@@ -37,6 +40,7 @@ const translationEs = {
   settings: settingsEs,
   segments: segmentsEs,
   analytics: analyticsEs,
+  templates: templatesEs,
   journeys: journeysEs,
 };
 

@@ -76,6 +76,9 @@ const keys = {
   audit: (filters: AuditFilters) => ['settings', 'audit', filters] as const,
   auditActions: ['settings', 'audit-actions'] as const,
   email: ['settings', 'email'] as const,
+  sms: ['settings', 'sms'] as const,
+  webhooks: ['settings', 'webhooks'] as const,
+  deliveries: (id: string) => ['settings', 'webhooks', id, 'deliveries'] as const,
 };
 
 type List<T> = { data: T[] };
@@ -280,5 +283,155 @@ export function useSendTestEmail() {
       api<{ sent: true; to: string; messageId: string; response: string }>('POST', '/api/v1/settings/email/test', {
         body: { to },
       }),
+  });
+}
+
+// ── SMS ──
+
+export type SmsProviderName = 'twilio' | 'log';
+
+export interface SmsSettings {
+  configured: boolean;
+  provider: SmsProviderName | null;
+  baseUrl: string | null;
+  accountSid: string | null;
+  authTokenSet: boolean;
+  fromNumber: string | null;
+  messagingServiceSid: string | null;
+  statusCallbackUrl: string;
+  inboundUrl: string;
+  updatedAt: string | null;
+}
+
+export interface SmsSettingsInput {
+  provider: SmsProviderName;
+  baseUrl?: string | null;
+  accountSid?: string | null;
+  /** Omit to keep the stored token. */
+  authToken?: string;
+  fromNumber?: string | null;
+  messagingServiceSid?: string | null;
+}
+
+export function useSmsSettings() {
+  return useQuery({ queryKey: keys.sms, queryFn: () => api<SmsSettings>('GET', '/api/v1/settings/sms') });
+}
+
+export function useSaveSmsSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: SmsSettingsInput) => api<SmsSettings>('PUT', '/api/v1/settings/sms', { body: input }),
+    onSuccess: (saved) => qc.setQueryData(keys.sms, saved),
+  });
+}
+
+export interface TestSmsResult {
+  sent: true;
+  to: string;
+  provider: SmsProviderName;
+  providerMessageId: string;
+  encoding: string;
+  characters: number;
+  segments: number;
+}
+
+export function useSendTestSms() {
+  return useMutation({
+    mutationFn: (to: string) => api<TestSmsResult>('POST', '/api/v1/settings/sms/test', { body: { to } }),
+  });
+}
+
+// ── webhooks ──
+
+export interface WebhookEndpoint {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  previousSecretValidUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  messageId: string | null;
+  attempt: number;
+  url: string;
+  at: string;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  outcome: 'delivered' | 'retrying' | 'failed';
+  nextAttemptAt: string | null;
+}
+
+export function useWebhookEndpoints() {
+  return useQuery({
+    queryKey: keys.webhooks,
+    queryFn: () => api<List<WebhookEndpoint>>('GET', '/api/v1/settings/webhooks'),
+    select: (r) => r.data,
+  });
+}
+
+export function useCreateWebhookEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { name: string; url: string }) =>
+      api<WebhookEndpoint & { secret: string }>('POST', '/api/v1/settings/webhooks', { body: input }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.webhooks }),
+  });
+}
+
+export function useUpdateWebhookEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...patch }: { id: string; enabled?: boolean; name?: string; url?: string }) =>
+      api<WebhookEndpoint>('PATCH', `/api/v1/settings/webhooks/${encodeURIComponent(id)}`, { body: patch }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.webhooks }),
+  });
+}
+
+export function useDeleteWebhookEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<null>('DELETE', `/api/v1/settings/webhooks/${encodeURIComponent(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.webhooks }),
+  });
+}
+
+export function useRotateWebhookSecret() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api<WebhookEndpoint & { secret: string }>(
+        'POST',
+        `/api/v1/settings/webhooks/${encodeURIComponent(id)}/rotate-secret`,
+        { body: { graceHours: 24 } },
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.webhooks }),
+  });
+}
+
+export function usePingWebhookEndpoint() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      api<WebhookDelivery>('POST', `/api/v1/settings/webhooks/${encodeURIComponent(id)}/test`),
+    onSuccess: (_r, id) => qc.invalidateQueries({ queryKey: keys.deliveries(id) }),
+  });
+}
+
+export function useWebhookDeliveries(id: string | null) {
+  return useQuery({
+    queryKey: keys.deliveries(id ?? ''),
+    queryFn: () =>
+      api<{ data: WebhookDelivery[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/settings/webhooks/${encodeURIComponent(id ?? '')}/deliveries?limit=50`,
+      ),
+    enabled: !!id,
+    select: (r) => r.data,
   });
 }

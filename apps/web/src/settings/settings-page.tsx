@@ -5,8 +5,10 @@ import {
   IconKey,
   IconMail,
   IconMailForward,
+  IconMessage,
   IconRoute,
   IconUsers,
+  IconWebhook,
 } from '@tabler/icons-react';
 import type { ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,11 +23,13 @@ import { InvitationsTab } from './invitations-tab';
 import { JourneysTab } from './journeys-tab';
 import { MembersTab } from './members-tab';
 import { ProfileTab } from './profile-tab';
+import { SmsTab } from './sms-tab';
+import { WebhooksTab } from './webhooks-tab';
 
 interface Tab {
   path: string;
   labelKey:
-    | `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'audit'}`
+    | `settings.tabs.${'profile' | 'members' | 'invitations' | 'apiKeys' | 'email' | 'sms' | 'webhooks' | 'audit'}`
     | 'journeys.settings.tab';
   icon: typeof IconUsers;
   component: ComponentType;
@@ -67,6 +71,20 @@ const TABS: Tab[] = [
     labelKey: 'settings.tabs.email',
     icon: IconMail,
     component: EmailTab,
+    needs: ['channel_settings', 'read'],
+  },
+  {
+    path: 'sms',
+    labelKey: 'settings.tabs.sms',
+    icon: IconMessage,
+    component: SmsTab,
+    needs: ['channel_settings', 'read'],
+  },
+  {
+    path: 'webhooks',
+    labelKey: 'settings.tabs.webhooks',
+    icon: IconWebhook,
+    component: WebhooksTab,
     needs: ['channel_settings', 'read'],
   },
   {

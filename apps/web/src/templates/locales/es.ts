@@ -1,0 +1,41 @@
+import type { templatesEn } from './en';
+
+/** The email templates area, in Spanish. */
+export const templatesEs: typeof templatesEn = {
+  nav: 'Plantillas',
+  list: {
+    title: 'Plantillas de email',
+    intro: 'Los emails que envían los recorridos y las campañas, en cada idioma que leen tus clientes.',
+    new: 'Nueva plantilla',
+    empty: 'Aún no hay plantillas',
+    emptyHint: 'Escribe una, o instala un playbook en Recorridos: trae sus plantillas en inglés y en español.',
+    loadError: 'No se pudieron cargar las plantillas',
+    name: 'Nombre',
+    key: 'Clave',
+    version: 'Versión',
+    updated: 'Actualizada',
+  },
+  editor: {
+    titleNew: 'Nueva plantilla',
+    key: 'Clave',
+    keyHint: 'Cómo la nombran los recorridos: minúsculas, cifras, - y _',
+    name: 'Nombre',
+    language: 'Idioma',
+    languages: { en: 'Inglés', es: 'Español' },
+    subject: 'Asunto',
+    html: 'Cuerpo (HTML, Liquid)',
+    htmlHint: 'Liquid, por ejemplo {{example}}',
+    text: 'Texto plano (opcional: se genera del cuerpo si está vacío)',
+    purpose: 'Vista previa como',
+    purposes: { marketing: 'Marketing (con baja)', transactional: 'Transaccional' },
+    preview: 'Vista previa',
+    previewEmpty: 'Escribe un asunto y un cuerpo para ver el email.',
+    previewFor: 'Como lo recibiría un cliente de ejemplo',
+    save: 'Guardar',
+    saved: 'Guardada como versión {{version}}.',
+    testTo: 'Enviar una prueba a',
+    sendTest: 'Enviar prueba',
+    testSent: 'Prueba enviada a {{to}}.',
+    back: 'Todas las plantillas',
+  },
+};
