@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot, signIn } from './browser';
 import { apiCall, sendBatch, setupWorkspace, until } from './data';
-import { type KithServer, startServer } from './server';
+import { freePort, type KithServer, startServer } from './server';
 
 const POLL = { timeout: 15_000 };
 const SHOTS = 'journeys-flow';
@@ -19,12 +20,33 @@ describe('journeys in a browser', () => {
   let server: KithServer;
   let browser: Browser;
   let page: Page;
+  let smtp: SMTPServer;
+  let smtpPort: number;
+  /** Every message the SMTP server received, raw. */
+  const mails: string[] = [];
   const pageErrors: string[] = [];
   const nodes = () => page.getByTestId('journey-node');
   const node = (id: string) => page.locator(`[data-testid="journey-node"][data-node="${id}"]`);
 
   beforeAll(async () => {
     server = await startServer();
+    smtpPort = await freePort();
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, cb) {
+        let raw = '';
+        stream.on('data', (chunk: Buffer) => {
+          raw += chunk.toString('utf8');
+        });
+        stream.on('end', () => {
+          mails.push(raw);
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
     await setupWorkspace(server, owner);
     browser = await launchBrowser();
     ({ page } = await openPage(browser, server.url, pageErrors));
@@ -40,6 +62,7 @@ describe('journeys in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await server?.stop({ signal: 'SIGKILL' }).catch(() => undefined);
   });
 
@@ -74,7 +97,7 @@ describe('journeys in a browser', () => {
     await screenshot(page, SHOTS, '02-welcome-graph');
   });
 
-  it('opens a step in the side panel, shows a problem on the step it concerns, and refuses to publish it', async () => {
+  it('edits the graph: a step panel, a problem on its step and a refused publish, a condition, a drag, a test send', async () => {
     await node('email3').click();
     const panel = page.getByTestId('step-panel');
     await panel.getByRole('heading', { name: 'Step “email3”' }).waitFor();
@@ -125,12 +148,28 @@ describe('journeys in a browser', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2, { steps: 8 });
     await page.mouse.up();
-    const layout = await until(async () => {
+    const layout: Record<string, { x: number; y: number }> = await until(async () => {
       const j = await apiCall(page, 'GET', `/api/v1/journeys/${page.url().split('/').pop()}`);
-      return j.body.draft.layout as Record<string, { x: number; y: number }> | undefined;
+      return j.body.draft.layout;
     }, 'the layout saved');
     expect(Object.keys(layout).sort()).toEqual(['email1', 'email2', 'email3', 'wait1', 'wait2']);
     expect((layout.wait2?.x ?? 0) - (layout.wait1?.x ?? 0), JSON.stringify(layout)).toBeGreaterThan(50);
+
+    // A test of the first email goes to the signed-in owner through the workspace's SMTP server.
+    const smtpSaved = await apiCall(page, 'PUT', '/api/v1/settings/email', {
+      host: '127.0.0.1',
+      port: smtpPort,
+      secure: false,
+      fromName: 'Corner Bakery',
+      fromAddress: 'hello@bakery.example',
+    });
+    expect(smtpSaved.status).toBe(200);
+    await node('email1').click();
+    await page.getByTestId('step-panel').getByRole('button', { name: 'Send a test to me' }).click();
+    await page.getByTestId('step-panel').getByText('Test sent to olga@bakery.example.').waitFor();
+    await until(async () => mails.length > 0, 'the test email');
+    expect(mails[0]).toMatch(/^Subject: \[Test\] Welcome to Corner Bakery/m);
+    expect(mails[0]).toMatch(/^To: olga@bakery\.example/m);
 
     await node('wait2').click();
     await page.getByTestId('step-panel').getByLabel('Label (optional)').focus();

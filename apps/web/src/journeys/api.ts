@@ -244,6 +244,22 @@ export function useSaveJourneySettings() {
   });
 }
 
+/**
+ * Sends an email step's content (its template, or its subject and HTML) to the signed-in person,
+ * marked [Test], through the workspace's SMTP settings (the templates' test send).
+ */
+export function useTestSend() {
+  return useMutation({
+    mutationFn: (body: {
+      to: string;
+      key?: string;
+      variants?: Record<string, { subject: string; html: string }>;
+      locale: string;
+      purpose?: 'marketing' | 'transactional';
+    }) => api<{ sent: true; to: string; locale: string }>('POST', '/api/v1/templates/test', { body }),
+  });
+}
+
 /** The problems a refused publish lists (400 `invalid_definition`), or null for any other error. */
 export function publishIssues(error: unknown): Issue[] | null {
   if (!(error instanceof ApiError) || error.code !== 'invalid_definition') return null;

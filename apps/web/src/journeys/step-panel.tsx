@@ -13,14 +13,19 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { IconPlus, IconTrash, IconX } from '@tabler/icons-react';
+import { IconMailForward, IconPlus, IconTrash, IconX } from '@tabler/icons-react';
 import type { TFunction } from 'i18next';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../api/permissions';
+import { useSession } from '../api/session';
+import { currentLanguage } from '../i18n';
 import { useSegments } from '../segments/api';
 import { RuleBuilder } from '../segments/rule-builder';
 import { asRootGroup, cleanRule, incompleteFields, type SegmentRule } from '../segments/rules';
 import { useSentenceContext } from '../segments/use-sentence';
+import { describeError } from '../ui/errors';
+import { useTestSend } from './api';
 import {
   type Duration,
   exitsOf,
@@ -176,6 +181,7 @@ export function StepPanel({
             ) : null}
           </Stack>
         </form>
+        {step.type === 'send' && step.channel === 'email' ? <TestSend step={step} /> : null}
         {editable && exits.length ? (
           <>
             <Divider />
@@ -236,6 +242,54 @@ export function StepPanel({
         ) : null}
       </Stack>
     </Paper>
+  );
+}
+
+/** "Send a test to me": the saved step (its template, or its subject and HTML), to the signed-in person. */
+function TestSend({ step }: { step: Step & { type: 'send' } }) {
+  const { t } = useTranslation();
+  const { data: session } = useSession();
+  const canSend = useCan('messages', 'write');
+  const send = useTestSend();
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const to = session?.user.email;
+  const ready = !!step.templateKey || !!(step.subject && step.html);
+  if (!canSend || !to) return null;
+  const onSend = async () => {
+    setResult(null);
+    const locale = currentLanguage();
+    try {
+      const sent = await send.mutateAsync({
+        to,
+        locale,
+        purpose: step.purpose ?? 'marketing',
+        ...(step.templateKey
+          ? { key: step.templateKey }
+          : { variants: { [locale]: { subject: step.subject ?? '', html: step.html ?? '' } } }),
+      });
+      setResult({ ok: true, text: t('journeys.step.testSent', { to: sent.to }) });
+    } catch (e) {
+      setResult({ ok: false, text: describeError(t, e) });
+    }
+  };
+  return (
+    <Stack gap={4}>
+      <Group gap="xs">
+        <Button
+          variant="default"
+          size="xs"
+          leftSection={<IconMailForward size={14} aria-hidden />}
+          onClick={() => void onSend()}
+          loading={send.isPending}
+          disabled={!ready}
+        >
+          {t('journeys.step.testSend')}
+        </Button>
+      </Group>
+      <Text size="xs" c={result ? (result.ok ? 'teal' : 'red') : 'dimmed'} role={result ? 'status' : undefined}>
+        {result ? result.text : t('journeys.step.testSendHint', { to })}
+      </Text>
+    </Stack>
   );
 }
 
