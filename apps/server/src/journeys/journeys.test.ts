@@ -488,7 +488,7 @@ describe('steps', () => {
   it('enters on a birthday three days ahead at 09:00 in the customer’s time zone, once per year', async () => {
     await api(
       'POST',
-      `/api/v1/journeys/${(await api('POST', '/api/v1/playbooks/birthday/install', undefined, 201)).id}/publish`,
+      `/api/v1/journeys/${(await api('POST', '/api/v1/playbooks/birthday/install', {}, 201)).id}/publish`,
     );
     await identify('bea', {
       email: 'bea@example.com',

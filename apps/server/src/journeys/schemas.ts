@@ -51,7 +51,7 @@ export const testSendBody = z.strictObject({
   customerId: z.string().min(1).max(100).optional(),
 });
 export const testSent = z.object({ sent: z.literal(true), to: z.string(), locale: z.string(), messageId: z.string() });
-export const installBody = z.strictObject({ name: journeyName.optional() }).nullish();
+export const installBody = z.strictObject({ name: journeyName.optional() }).optional();
 
 const issue = z.object({ path: z.string(), node: z.string().nullable(), message: z.string() });
 export const journey = z.object({
