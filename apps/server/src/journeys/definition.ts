@@ -69,11 +69,17 @@ const waitNode = z
     label: z.string().max(200).optional(),
     /** Wait this long… */
     for: duration.optional(),
+    /**
+     * Or: until the customer's usual time between two orders has passed since their last order
+     * (their own average when they have ordered twice or more; the business's usual interval
+     * otherwise), plus `for` if given.
+     */
+    reorderInterval: z.boolean().optional(),
     /** …then until this time of day in the customer's time zone (the next one, or today's if still ahead). */
     untilTime: clock.optional(),
     next,
   })
-  .refine((n) => n.for || n.untilTime, { message: english(jm('wait_needs')), path: ['for'] });
+  .refine((n) => n.for || n.untilTime || n.reorderInterval, { message: english(jm('wait_needs')), path: ['for'] });
 const waitEventNode = z.strictObject({
   type: z.literal('wait_for_event'),
   label: z.string().max(200).optional(),

@@ -12,6 +12,7 @@
  * The clock is a parameter (`now`): tests run a 30-day wait in a moment.
  */
 import { getWorkspaceOrThrow } from '../access/index.js';
+import { getThresholds } from '../analytics/index.js';
 import { customersOnDates, findLiveCustomers, tagCustomers, updateTraits } from '../customers/index.js';
 import { countRecentMarketing, queueEmails } from '../messaging/index.js';
 import type { Db, Tx } from '../platform/db.js';
@@ -414,7 +415,12 @@ interface Run {
   e: repo.EnrollmentRow;
   d: Definition;
   journeyName: string;
-  customer: { id: string; traits: Obj; tz: string };
+  customer: {
+    id: string;
+    traits: Obj;
+    tz: string;
+    orders: { count: number; first: Date | null; last: Date | null };
+  };
   /** Due after being parked at its node (a wait ended, a deferred send): resume rather than enter. */
   resumed: boolean;
   done: boolean;
@@ -433,6 +439,13 @@ class RunContext {
     readonly settings: JourneySettings,
     readonly defaultCountry: string,
   ) {}
+
+  #interval: number | undefined;
+  /** The business's usual days between two orders (its lifecycle "active" threshold). */
+  async businessInterval(): Promise<number> {
+    this.#interval ??= (await getThresholds(this.tx as unknown as Db, this.workspaceId, { now: this.now })).activeDays;
+    return this.#interval;
+  }
 
   record(r: Run, outcome: string, detail: Obj | null = null, messageId: string | null = null) {
     this.log.push({
@@ -508,6 +521,12 @@ const execWait: Executor<Extract<JourneyNode, { type: 'wait' }>> = async (c, run
     }
     c.visit(r);
     let due = new Date(c.now.getTime() + (node.for ? durationMs(node.for) : 0));
+    if (node.reorderInterval) {
+      const o = r.customer.orders;
+      const own = o.count >= 2 && o.first && o.last ? (o.last.getTime() - o.first.getTime()) / (o.count - 1) : null;
+      const interval = own && own > 0 ? own : (await c.businessInterval()) * DAY;
+      due = new Date((o.last ?? c.now).getTime() + interval + (node.for ? durationMs(node.for) : 0));
+    }
     if (node.untilTime) due = nextTimeOfDay(due, node.untilTime, r.customer.tz);
     if (due.getTime() <= c.now.getTime()) c.advance(r, node.next, 'waited');
     else c.park(r, due, 'waiting');
@@ -822,6 +841,7 @@ export async function runDue(db: Db, workspaceId: string, now: Date, limit = RUN
           id: e.customer_id,
           traits: (p?.traits ?? {}) as Obj,
           tz: customerTz(p?.traits as Obj, e.timezone, ws.timezone),
+          orders: { count: p?.order_count ?? 0, first: p?.first_order_at ?? null, last: p?.last_order_at ?? null },
         },
         resumed: e.parked,
         done: false,
@@ -847,12 +867,12 @@ export async function runDue(db: Db, workspaceId: string, now: Date, limit = RUN
           for (const r of group) c.finish(r, 'completed', 'end');
           continue;
         }
-        // A send re-checks the exit rule and goal right before it (the chain may have changed traits).
-        if (node.type === 'send' && round > 0) {
+        // The exit rule and the goal are checked again before every step (the chain may have
+        // changed traits, tags or lists); the first step of the pass was checked above.
+        if (round > 0 && (first.d.exit || first.d.goal?.rule)) {
           await checkExitsAndGoals(c, group);
           const still = group.filter((r) => !r.done);
-          if (!still.length) continue;
-          await guarded(c, still, node);
+          if (still.length) await guarded(c, still, node);
         } else await guarded(c, group, node);
       }
       live = runs.filter((r) => !r.done && !r.parked);

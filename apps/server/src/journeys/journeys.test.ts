@@ -507,6 +507,52 @@ describe('steps', () => {
     expect((await journeysOf('bea')).filter((x) => x.journeyName === 'Birthday offer')).toHaveLength(1);
   });
 
+  it('reminds a customer to reorder after their own usual time between orders (replenishment)', async () => {
+    const j = await api('POST', '/api/v1/playbooks/replenishment/install', {}, 201);
+    await api('POST', `/api/v1/journeys/${j.id}/publish`);
+    // In the past (real time), so the orders' dates are ordinary ones: 20 and 10 days before P0.
+    const P0 = new Date('2026-01-10T10:00:00Z');
+    const before = (days: number) => new Date(P0.getTime() - days * DAY).toISOString();
+    await identify('rita', { email: 'rita@example.com', ...subscribed });
+    await send({
+      type: 'track',
+      userId: 'rita',
+      event: 'Order Completed',
+      properties: { order_id: 'r1', total: 12 },
+      timestamp: before(20),
+    });
+    await send({
+      type: 'track',
+      userId: 'rita',
+      event: 'Order Completed',
+      properties: { order_id: 'r2', total: 15 },
+      timestamp: before(10),
+    });
+    await tick(new Date(before(9)));
+    const e = (await journeysOf('rita')).find((x) => x.journeyName === 'Replenishment reminder');
+    // Her last order plus her own 10 days, at 10:00.
+    expect(e).toMatchObject({ state: 'active', node: 'interval', nextAt: P0.toISOString() });
+    await tick(new Date(P0.getTime() - 60_000));
+    expect(mailsTo('rita@example.com')).toHaveLength(0);
+    await tick(P0);
+    expect(mailsTo('rita@example.com').map((m) => m.subject)).toEqual(['Running low?']);
+  });
+
+  it('checks the exit rule again before every step, even within one instant', async () => {
+    await journey('Exit midway', {
+      trigger: { type: 'event', event: 'Exit Midway' },
+      exit: { type: 'tag', tag: 'stop-now', op: 'has' },
+      start: 'tag',
+      nodes: { tag: { type: 'update_profile', addTags: ['stop-now'], next: 'mail' }, mail: email('Never sent') },
+    });
+    await identify('xena', { email: 'xena@example.com', ...subscribed });
+    await track('xena', 'Exit Midway');
+    await tick(T0);
+    expect(mailsTo('xena@example.com')).toHaveLength(0);
+    const e = (await journeysOf('xena')).find((x) => x.journeyName === 'Exit midway');
+    expect(e).toMatchObject({ state: 'exited', endReason: 'exit_rule', node: 'mail' });
+  });
+
   it('caps marketing emails per customer across journeys', async () => {
     await api('PUT', '/api/v1/settings/journeys', {
       quietHours: { start: '21:00', end: '08:00' },

@@ -192,8 +192,8 @@ export const PLAYBOOKS: Playbook[] = [
     key: 'replenishment',
     name: { en: 'Replenishment reminder', es: 'Recordatorio de reposición' },
     description: {
-      en: 'A reminder when the usual time between two orders has passed without a new one.',
-      es: 'Un recordatorio cuando pasa el tiempo habitual entre dos pedidos sin uno nuevo.',
+      en: 'A reminder when the customer’s usual time between two orders has passed without a new one.',
+      es: 'Un recordatorio cuando pasa el tiempo habitual del cliente entre dos pedidos sin uno nuevo.',
     },
     templates: [
       template(
@@ -206,21 +206,20 @@ export const PLAYBOOKS: Playbook[] = [
         },
       ),
     ],
-    definition: (t) => ({
+    definition: () => ({
       trigger: { type: 'event', event: ORDER },
       entry: { mode: 'every_time' },
-      goal: { event: ORDER, withinDays: Math.min(365, t.activeDays + 14) },
+      // The next order ends it (and starts it again from that order).
+      goal: { event: ORDER, withinDays: 365 },
       start: 'interval',
       nodes: {
         interval: {
-          type: 'wait_for_event',
-          label: `Usual reorder interval (${t.activeDays} days)`,
-          event: ORDER,
-          timeout: { amount: t.activeDays, unit: 'days' },
-          next: 'reordered',
-          timeoutNext: 'remind',
+          type: 'wait',
+          label: 'The customer’s usual time between orders',
+          reorderInterval: true,
+          untilTime: '10:00',
+          next: 'remind',
         },
-        reordered: { type: 'exit' },
         remind: { type: 'send', channel: 'email', purpose: 'marketing', templateKey: 'replenish' },
       },
     }),
