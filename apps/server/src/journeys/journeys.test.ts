@@ -363,6 +363,24 @@ describe('definitions', () => {
       nodes: { a: { type: 'add_to_list', segmentId: 'seg_missing' } },
     });
     expect(refs[0]).toMatchObject({ path: 'definition.nodes.a.segmentId', node: 'a' });
+    // In the caller's language.
+    const es = await api(
+      'POST',
+      '/api/v1/journeys',
+      {
+        name: `Bad ${++seq}`,
+        definition: { trigger, start: 'a', nodes: { a: { type: 'exit' }, b: { type: 'exit' } } },
+      },
+      201,
+    );
+    const refused = await t.req('POST', `/api/v1/journeys/${es.id}/publish`, {
+      auth: owner.auth,
+      headers: { 'accept-language': 'es' },
+    });
+    expect(refused.json().error.details.issues).toEqual([
+      { path: 'definition.nodes.b', node: 'b', message: 'ningún camino desde el inicio llega a este paso' },
+    ]);
+    expect(refused.json().error.message).toContain('1 problema(s)');
     // The same problems, without saving anything.
     const v = await api('POST', '/api/v1/journeys/validate', { definition: { trigger, start: 'z', nodes: {} } });
     expect(v).toEqual({

@@ -75,6 +75,23 @@ export const jm = defineMessages('journeys', {
     en: 'these steps loop without a wait: {nodes}',
     es: 'estos pasos forman un bucle sin espera: {nodes}',
   },
+  ref_no_segment: {
+    en: 'no segment {id} in this workspace',
+    es: 'no hay ningún segmento {id} en este espacio de trabajo',
+  },
+  ref_not_static: { en: 'segment {id} is not a static list', es: 'el segmento {id} no es una lista estática' },
+  ref_no_template: {
+    en: 'no template "{key}" in this workspace',
+    es: 'no hay ninguna plantilla "{key}" en este espacio de trabajo',
+  },
+  ref_channel: {
+    en: 'the {channel} channel is not available on this server',
+    es: 'el canal {channel} no está disponible en este servidor',
+  },
+  ref_no_member: {
+    en: 'no team member {id} in this workspace',
+    es: 'no hay ningún miembro del equipo {id} en este espacio de trabajo',
+  },
   quiet_hours: {
     en: 'quietHours: start and end must differ',
     es: 'quietHours: el inicio y el fin deben ser distintos',

@@ -1,13 +1,40 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../platform/context.js';
+import { UserError } from '../platform/errors.js';
 import { errorResponses, requestLanguage } from '../platform/http.js';
+import { type Language, translateEnglish } from '../platform/messages.js';
+import { jm } from './messages.js';
 import { installPlaybook, listPlaybooks } from './playbooks.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 import { getJourneySettings, saveJourneySettings } from './settings.js';
 
 const tags = ['Journeys'];
+
+type Issue = { path: string; node: string | null; message: string };
+/** A definition's problems in the caller's language (they are catalog texts, written in English). */
+const localized = (issues: Issue[], language: Language) =>
+  issues.map((i) => ({ ...i, message: translateEnglish(i.message, language) ?? i.message }));
+const inLanguage = <J extends { issues: Issue[] }>(j: J, language: Language): J => ({
+  ...j,
+  issues: localized(j.issues, language),
+});
+/** A refused publish, its problems in the caller's language. */
+async function withLocalizedIssues<T>(language: Language, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const details = err instanceof UserError ? (err.details as { issues?: Issue[] } | undefined) : undefined;
+    if (err instanceof UserError && details?.issues) {
+      const issues = localized(details.issues, language);
+      const first = issues[0] as Issue;
+      const message = jm('invalid_definition', { count: issues.length, path: first.path, message: first.message });
+      throw new UserError(err.status, err.code, message, err.field, { issues });
+    }
+    throw err;
+  }
+}
 const read = { permission: 'journeys:read' } as const;
 const write = (audit: string) => ({ permission: 'journeys:write', audit }) as const;
 
@@ -29,7 +56,10 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
       config: read,
       schema: { tags, summary: 'Every journey, archived last', response: { 200: s.journeyList, ...errorResponses } },
     },
-    async (req) => service.listJourneys(db, ws(req)),
+    async (req) => {
+      const r = await service.listJourneys(db, ws(req));
+      return { items: r.items.map((j) => inLanguage(j, requestLanguage(req))) };
+    },
   );
 
   app.post(
@@ -57,7 +87,10 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
         response: { 200: s.validation, ...errorResponses },
       },
     },
-    async (req) => service.validateDefinition(db, ws(req), req.body.definition),
+    async (req) => {
+      const r = await service.validateDefinition(db, ws(req), req.body.definition);
+      return { ...r, issues: localized(r.issues, requestLanguage(req)) };
+    },
   );
 
   app.get(
@@ -71,7 +104,11 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
         response: { 200: s.journey, ...errorResponses },
       },
     },
-    async (req) => service.journeyView(await service.getJourneyOrThrow(db, ws(req), req.params.id)),
+    async (req) =>
+      inLanguage(
+        service.journeyView(await service.getJourneyOrThrow(db, ws(req), req.params.id)),
+        requestLanguage(req),
+      ),
   );
 
   app.patch(
@@ -86,7 +123,7 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
         response: { 200: s.journey, ...errorResponses },
       },
     },
-    async (req) => service.updateJourney(db, ws(req), req.params.id, req.body),
+    async (req) => inLanguage(await service.updateJourney(db, ws(req), req.params.id, req.body), requestLanguage(req)),
   );
 
   app.delete(
@@ -114,7 +151,10 @@ export async function journeysRoutes(root: FastifyInstance, { ctx }: { ctx: AppC
         response: { 200: s.journey, ...errorResponses },
       },
     },
-    async (req) => service.publishJourney(db, ws(req), req.params.id, by(req as never)),
+    async (req) =>
+      withLocalizedIssues(requestLanguage(req), () =>
+        service.publishJourney(db, ws(req), req.params.id, by(req as never)),
+      ),
   );
 
   for (const [action, status] of [

@@ -5,6 +5,7 @@ import { sendTemplateTest, summarizeMessages, templateExists } from '../messagin
 import type { Db, Tx } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { english } from '../platform/messages.js';
 import { customersMatching, getSegmentOrThrow, referencedSegments, type SegmentRule } from '../segments/index.js';
 import { type Definition, exits, type GraphIssue, type JourneyNode, parseDefinition } from './definition.js';
 import { bucket, interestingEvents } from './engine.js';
@@ -141,9 +142,9 @@ async function checkReferences(db: Db | Tx, workspaceId: string, d: Definition):
     try {
       const s = await getSegmentOrThrow(db, workspaceId, segmentId);
       if (staticList && s.kind !== 'static')
-        issues.push({ path, node, message: `segment ${segmentId} is not a static list` });
+        issues.push({ path, node, message: english(jm('ref_not_static', { id: segmentId })) });
     } catch {
-      issues.push({ path, node, message: `no segment ${segmentId} in this workspace` });
+      issues.push({ path, node, message: english(jm('ref_no_segment', { id: segmentId })) });
     }
   };
   if (d.trigger.type === 'segment') await segment(['trigger', 'segmentId'], d.trigger.segmentId, false);
@@ -159,20 +160,20 @@ async function checkReferences(db: Db | Tx, workspaceId: string, d: Definition):
         issues.push({
           path: ['nodes', id, 'templateKey'],
           node: id,
-          message: `no template "${n.templateKey}" in this workspace`,
+          message: english(jm('ref_no_template', { key: n.templateKey })),
         });
       if (n.channel !== 'email' && !channelSender(n.channel))
         issues.push({
           path: ['nodes', id, 'channel'],
           node: id,
-          message: `the ${n.channel} channel is not available on this server`,
+          message: english(jm('ref_channel', { channel: n.channel })),
         });
     }
     if (n.type === 'task' && n.assigneeId && !(await findWorkspaceMember(db, workspaceId, n.assigneeId)))
       issues.push({
         path: ['nodes', id, 'assigneeId'],
         node: id,
-        message: `no team member ${n.assigneeId} in this workspace`,
+        message: english(jm('ref_no_member', { id: n.assigneeId })),
       });
   }
   return issues;
