@@ -18,6 +18,7 @@ export {
   onOrdersChanged,
   type ProductInput,
   type RefundInput,
+  recommendedProducts,
   refreshOrderFacts,
   refundOrder,
   upsertOrder,

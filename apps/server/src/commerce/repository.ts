@@ -584,3 +584,35 @@ export async function timelineCancellations(db: Db | Tx, w: TimelineWindow) {
     order by o.cancelled_at desc, ${id} collate "C" desc limit ${w.limit}`.execute(db);
   return r.rows;
 }
+
+// ── recommendations (a first, explainable one: what sells, that the customer has not bought) ──
+
+/** The workspace's best sellers by units in orders placed since `since` (cancelled ones aside). */
+export async function bestSellers(db: Db | Tx, workspaceId: string, since: Date, limit: number) {
+  const r = await sql<{
+    id: string;
+    name: string | null;
+    price: string | null;
+    currency: string | null;
+    url: string | null;
+    image_url: string | null;
+    units: number;
+  }>`select p.id, p.name, p.price::text as price, p.currency, p.url, p.image_url, sum(i.quantity)::float8 as units
+    from order_items i
+    join orders o on o.workspace_id = i.workspace_id and o.id = i.order_id
+    join products p on p.workspace_id = i.workspace_id and p.id = i.product_id
+    where i.workspace_id = ${workspaceId} and i.product_id is not null and o.placed_at >= ${since}
+      and o.status <> 'cancelled'
+    group by p.id order by units desc, p.id limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** Of these products, the ones the customer has bought. */
+export async function boughtAmong(db: Db | Tx, workspaceId: string, customerId: string, productIds: string[]) {
+  if (!productIds.length) return new Set<string>();
+  const r = await sql<{ product_id: string }>`select distinct i.product_id from order_items i
+    join orders o on o.workspace_id = i.workspace_id and o.id = i.order_id
+    where i.workspace_id = ${workspaceId} and o.customer_id = ${customerId}
+      and i.product_id = any(${productIds}::text[])`.execute(db);
+  return new Set(r.rows.map((x) => x.product_id));
+}

@@ -698,3 +698,39 @@ export async function getProductOrThrow(db: Db, workspaceId: string, id: string)
   const sales = await repo.productSales(db, workspaceId, id);
   return { ...productView(p), sales: { orders: Number(sales.orders), units: Number(sales.units ?? 0) } };
 }
+
+const BEST_SELLERS_TTL_MS = 10 * 60_000;
+const bestSellersCache = new Map<string, { at: number; rows: Awaited<ReturnType<typeof repo.bestSellers>> }>();
+
+/**
+ * Products to suggest to a customer in a message: the business's best sellers of the last 90
+ * days (by units; read at most every 10 minutes per workspace) that the customer has not bought
+ * yet, with the reason. A first recommender, to be replaced by the predictions' own.
+ */
+export async function recommendedProducts(db: Db | Tx, workspaceId: string, customerId: string, limit = 3) {
+  const now = Date.now();
+  let cached = bestSellersCache.get(workspaceId);
+  if (!cached || now - cached.at > BEST_SELLERS_TTL_MS) {
+    cached = { at: now, rows: await repo.bestSellers(db, workspaceId, new Date(now - 90 * 86_400_000), 20) };
+    // A business with no sales yet is asked again next time (its first orders count at once).
+    if (cached.rows.length) bestSellersCache.set(workspaceId, cached);
+  }
+  const bought = await repo.boughtAmong(
+    db,
+    workspaceId,
+    customerId,
+    cached.rows.map((p) => p.id),
+  );
+  return cached.rows
+    .filter((p) => !bought.has(p.id))
+    .slice(0, limit)
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      price: p.price === null ? null : Number(p.price),
+      currency: p.currency,
+      url: p.url,
+      image_url: p.image_url,
+      reason: 'best_seller_not_bought',
+    }));
+}

@@ -60,6 +60,15 @@ export interface TemplateScope {
   unsubscribe_url: string;
   /** The customer's preference center (signed link). */
   preferences_url: string;
+  /** Products to suggest: best sellers the customer has not bought (commerce's recommender). */
+  recommendations: {
+    id: string;
+    name: string | null;
+    price: number | null;
+    currency: string | null;
+    url: string | null;
+    image_url: string | null;
+  }[];
   /** A double opt-in confirmation's link (only in that email). */
   confirm_url?: string;
   data: Record<string, unknown>;

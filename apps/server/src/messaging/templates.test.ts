@@ -1,5 +1,6 @@
 /** Email templates over the API: versions, both languages, a live preview in the brand layout. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { upsertOrder } from '../commerce/index.js';
 import { createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 
 let t: TestApp;
@@ -95,5 +96,37 @@ describe('templates', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'template_invalid', field: 'variants.en' });
+  });
+
+  it('offers best sellers the customer has not bought yet as recommendations', async () => {
+    const source = await api('POST', '/api/v1/sources', { name: 'Shop', channel: 'ecommerce' }, 201);
+    const buyer = await api('POST', '/api/v1/customers', { email: 'many@example.com' }, 201);
+    const reader = await api('POST', '/api/v1/customers', { email: 'one@example.com' }, 201);
+    const order = (customerId: string, externalId: string, items: [string, string, number][]) =>
+      t.ctx.db.transaction().execute((tx) =>
+        upsertOrder(tx, owner.workspaceId, {
+          sourceId: source.id,
+          channel: 'ecommerce',
+          externalId,
+          customerId,
+          currency: 'EUR',
+          total: items.reduce((s, [, , q]) => s + q * 2, 0),
+          items: items.map(([productId, name, quantity]) => ({ productId, name, quantity, unitPrice: 2 })),
+          placedAt: new Date(Date.now() - 86_400_000),
+        }),
+      );
+    await order(buyer.id, 'o-1', [
+      ['bread', 'Sourdough', 10],
+      ['cake', 'Carrot cake', 5],
+      ['tea', 'Green tea', 1],
+    ]);
+    await order(reader.id, 'o-2', [['bread', 'Sourdough', 1]]);
+    const r = await api('POST', '/api/v1/templates/preview', {
+      customerId: reader.id,
+      variants: { en: { subject: 'For you', html: '{% for p in recommendations %}{{ p.name }};{% endfor %}' } },
+    });
+    // Sourdough sells most but she has it: cake, then tea.
+    expect(r.items[0].html).toContain('Carrot cake;Green tea;');
+    expect(r.items[0].html).not.toContain('Sourdough;');
   });
 });
