@@ -58,11 +58,16 @@ export async function markReady(db: Exec, workspaceId: string) {
     where workspace_id = ${workspaceId} and not ready`.execute(db);
 }
 
+/**
+ * Marks subjects in the writing transaction. An existing mark is locked (a no-op update), not
+ * skipped: a drain claims marks with SKIP LOCKED, so it cannot take this one before the write
+ * commits and roll the subject up without it (with DO NOTHING it could, and the write was lost).
+ */
 export async function markDirty(tx: Exec, workspaceId: string, subjects: string[]) {
   if (!subjects.length) return;
   await sql`insert into analytics_rollup_dirty (workspace_id, subject)
-    select ${workspaceId}, x from unnest(${subjects}::text[]) as x
-    on conflict do nothing`.execute(tx);
+    select ${workspaceId}, x from unnest(${[...new Set(subjects)].sort()}::text[]) as x
+    on conflict (workspace_id, subject) do update set marked_at = analytics_rollup_dirty.marked_at`.execute(tx);
 }
 
 /** Up to `limit` marked subjects, without the ones another transaction holds; `limit + 1` tells "more". */

@@ -13,8 +13,8 @@ import { ensureDemoSources, processDemo, storeDemo } from '../demo/service.js';
 import type { Database } from '../platform/db.js';
 import { createTestDatabase } from '../testing/db.js';
 import { DAY_MS, Deltas, Grain, monthOf, PairKind, pairRects, rectDs, type SubjectFacts } from './rollup.js';
-import { countDirty } from './rollup-repository.js';
-import { drain, rollupSettings, rollupStatus } from './rollup-service.js';
+import { countDirty, markDirty } from './rollup-repository.js';
+import { drain, drainChunk, rollupSettings, rollupStatus } from './rollup-service.js';
 import { getChannels, getCohorts, getKpis, getRevenueSeries, scopeOf } from './service.js';
 // Its hooks: order writes, processed events and merges mark what the rollup must redo.
 import './index.js';
@@ -284,6 +284,34 @@ describe('rollup against the KPI engine on a demo bakery', () => {
       await mergeCustomers(tx, ws, p1, p2, { reason: 'test', actor: { type: 'system', id: null } });
     });
     await expectSameAsLive('after a merge');
+  }, 240_000);
+
+  it('loses no write made while a drain runs on another connection (PostgreSQL)', async () => {
+    // PGlite runs one transaction at a time: the race needs two connections.
+    if (database.kind !== 'postgres') return;
+    const db = database.db;
+    const s = await scopeOf(db, ws);
+    const sourceId = (Object.values(await ensureDemoSources(db, ws))[0] as { id: string }).id;
+    const person = (
+      await sql<{ id: string }>`select id from customers where workspace_id = ${ws} and merged_into is null
+        order by id limit 1 offset 7`.execute(db)
+    ).rows[0]?.id as string;
+    // A mark already waits for the person (an earlier write not rolled up yet) …
+    await markDirty(db, ws, [person]);
+    await db.transaction().execute(async (tx) => {
+      await upsertOrder(tx, ws, {
+        sourceId,
+        channel: 'web',
+        externalId: 'T-race',
+        customerId: person,
+        currency: 'EUR',
+        total: 33,
+        placedAt: new Date('2026-11-01T10:00:00Z'),
+      });
+      // … and a drain runs while this write is still open: it must leave the person's mark alone.
+      await drainChunk(db, s);
+    });
+    await expectSameAsLive('after a write made while a drain ran');
   }, 240_000);
 
   it('is rebuilt in the new time zone when the workspace moves', async () => {

@@ -284,11 +284,16 @@ export async function removeMembers(
 
 // ── incremental bookkeeping ──
 
+/**
+ * Marks customers in the writing transaction. An existing mark is locked (a no-op update), not
+ * skipped, so the incremental job (which claims with SKIP LOCKED) cannot evaluate the customer
+ * before this write commits and then forget it.
+ */
 export async function markDirty(tx: Exec, workspaceId: string, customerIds: string[]): Promise<void> {
   if (!customerIds.length) return;
   await sql`insert into segment_dirty_customers (workspace_id, customer_id)
-    select ${workspaceId}, x from unnest(${customerIds}::text[]) as x
-    on conflict do nothing`.execute(tx);
+    select ${workspaceId}, x from unnest(${[...new Set(customerIds)].sort()}::text[]) as x
+    on conflict (workspace_id, customer_id) do update set marked_at = segment_dirty_customers.marked_at`.execute(tx);
 }
 
 /** Takes up to `limit` marked customers of a workspace (deleted: the transaction that evaluates them commits both). */
