@@ -61,6 +61,17 @@ export function bucket(s: string): number {
   return (h >>> 0) % 100;
 }
 
+/** The branch of a split a stable bucket in [0, 100) falls in (percentages add up to 100). */
+export function splitBranch(branches: { percent: number }[], b: number): number {
+  let acc = 0;
+  let i = 0;
+  for (; i < branches.length - 1; i++) {
+    acc += (branches[i] as { percent: number }).percent;
+    if (b < acc) break;
+  }
+  return i;
+}
+
 /** Whether an event's properties pass property filters (the segment rule language's `where`). */
 export function matchesWhere(props: Obj | null | undefined, where: PropertyFilter[] | undefined): boolean {
   if (!where?.length) return true;
@@ -562,13 +573,7 @@ const execCondition: Executor<Extract<JourneyNode, { type: 'condition' }>> = asy
 const execSplit: Executor<Extract<JourneyNode, { type: 'split' }>> = async (c, runs, node) => {
   for (const r of runs) {
     c.visit(r);
-    const b = bucket(`${r.e.id}:${r.e.node}`);
-    let acc = 0;
-    let i = 0;
-    for (; i < node.branches.length - 1; i++) {
-      acc += (node.branches[i] as { percent: number }).percent;
-      if (b < acc) break;
-    }
+    const i = splitBranch(node.branches, bucket(`${r.e.id}:${r.e.node}`));
     const branch = node.branches[i] as { next?: string; label?: string };
     c.advance(r, branch.next, 'branch', { branch: i, ...(branch.label ? { label: branch.label } : {}) });
   }

@@ -8,7 +8,7 @@ import { newId } from '../platform/ids.js';
 import { english } from '../platform/messages.js';
 import { customersMatching, getSegmentOrThrow, referencedSegments, type SegmentRule } from '../segments/index.js';
 import { type Definition, exits, type GraphIssue, type JourneyNode, parseDefinition } from './definition.js';
-import { bucket, interestingEvents } from './engine.js';
+import { bucket, interestingEvents, splitBranch } from './engine.js';
 import { jm } from './messages.js';
 import * as repo from './repository.js';
 import { channelSender } from './senders.js';
@@ -413,13 +413,7 @@ export async function simulate(
       }
       case 'split': {
         // The engine hashes the enrollment id, unknown before entry: the branch shown is by customer.
-        const b = bucket(`${c.id}:${at}`);
-        let acc = 0;
-        let k = 0;
-        for (; k < n.branches.length - 1; k++) {
-          acc += (n.branches[k] as { percent: number }).percent;
-          if (b < acc) break;
-        }
+        const k = splitBranch(n.branches, bucket(`${c.id}:${at}`));
         outcome = 'branch';
         detail = { branch: k, percent: (n.branches[k] as { percent: number }).percent };
         to = (n.branches[k] as { next?: string }).next;

@@ -1,13 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../platform/context.js';
-import { errorResponses, requestLanguage } from '../platform/http.js';
+import { errorResponses } from '../platform/http.js';
 import * as center from './consent-center.js';
-import { confirmOptInPage, invalidLinkPage, optInDonePage, preferencesPage } from './pages.js';
+import { confirmOptInPage, optInDonePage, preferencesPage } from './pages.js';
+import { acceptFormBodies, publicLinkLimit, sendInvalidLink, sendPage } from './public-links.js';
 import { tokenParams } from './schemas.js';
 
-const publicLimit = { max: 600, timeWindow: '1 minute' };
 const tags = ['Consent center'];
 
 const suppression = z.object({
@@ -28,18 +28,7 @@ export async function consentCenterRoutes(root: FastifyInstance, { ctx }: { ctx:
   const rt = { secret, publicUrl: ctx.config.publicUrl };
   const ws = (req: { workspaceId?: string }) => req.workspaceId as string;
 
-  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
-    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => done(null, body));
-  }
-  const html = (reply: FastifyReply, status: number, body: string) =>
-    reply
-      .status(status)
-      .header('cache-control', 'no-store')
-      .header('x-robots-tag', 'noindex')
-      .type('text/html; charset=utf-8')
-      .send(body);
-  const invalid = (req: FastifyRequest, reply: FastifyReply) => html(reply, 404, invalidLinkPage(requestLanguage(req)));
+  acceptFormBodies(app);
   const meta = (req: FastifyRequest) => {
     const ua = req.headers['user-agent'];
     return { ip: req.ip ?? null, userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null };
@@ -47,43 +36,43 @@ export async function consentCenterRoutes(root: FastifyInstance, { ctx }: { ctx:
 
   app.get(
     '/c/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: tokenParams } },
     async (req, reply) => {
       const target = await center.confirmationTarget(db, secret, req.params.token);
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, confirmOptInPage(target, `/c/${req.params.token}`));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, confirmOptInPage(target, `/c/${req.params.token}`));
     },
   );
 
   app.post(
     '/c/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: tokenParams } },
     async (req, reply) => {
       const target = await center.confirmSubscription(db, secret, req.params.token, meta(req));
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, optInDonePage(target));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, optInDonePage(target));
     },
   );
 
   app.get(
     '/p/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: tokenParams } },
     async (req, reply) => {
       const target = await center.preferencesTarget(db, secret, req.params.token);
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, preferencesPage(target, `/p/${req.params.token}`));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, preferencesPage(target, `/p/${req.params.token}`));
     },
   );
 
   app.post(
     '/p/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: tokenParams } },
     async (req, reply) => {
       const form = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
       const chosen = new Set(form.getAll('channel'));
       const target = await center.savePreferences(db, secret, req.params.token, chosen, meta(req));
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, preferencesPage(target, `/p/${req.params.token}`, true));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, preferencesPage(target, `/p/${req.params.token}`, true));
     },
   );
 

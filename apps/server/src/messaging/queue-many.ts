@@ -8,7 +8,7 @@ import { UserError } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { mm } from './messages.js';
 import * as repo from './repository.js';
-import { SEND_JOB_OPTIONS, SEND_QUEUE, type SendEmailInput, sendQueueFor } from './service.js';
+import { queueFor, SEND_JOB_OPTIONS, SEND_QUEUE, type SendEmailInput } from './service.js';
 
 export interface QueuedEmail {
   idempotencyKey: string;
@@ -66,7 +66,7 @@ export async function queueEmails(
       at: now,
     })),
   );
-  await sendQueueFor(tx).enqueueMany(
+  await queueFor(tx).enqueueMany(
     SEND_QUEUE,
     inserted.map((m) => ({ messageId: m.id })),
     { workspaceId, ...SEND_JOB_OPTIONS },

@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../platform/context.js';
 import { errorResponses, requestLanguage } from '../platform/http.js';
-import { confirmPage, donePage, invalidLinkPage } from './pages.js';
+import { confirmPage, donePage } from './pages.js';
+import { acceptFormBodies, publicLinkLimit, sendInvalidLink, sendPage } from './public-links.js';
 import * as s from './schemas.js';
 import * as service from './service.js';
 import * as sms from './sms-service.js';
@@ -13,8 +14,6 @@ const settingsTags = ['Email settings'];
 const smsTags = ['SMS settings'];
 const webhookTags = ['Webhook endpoints'];
 const messageTags = ['Messages'];
-/** The public links of emails: generous for one person, a wall for a scraper (per IP). */
-const publicLimit = { max: 600, timeWindow: '1 minute' };
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 /** Email settings and the test email, the message record, and the public links emails carry. */
@@ -271,33 +270,21 @@ export async function messagingRoutes(root: FastifyInstance, { ctx }: { ctx: App
   // ── public links (no sign-in; the token is the credential) ──
 
   // RFC 8058 clients POST `List-Unsubscribe=One-Click` as a form; the page's button does too.
-  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
-    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => done(null, body));
-  }
-
-  const html = (reply: FastifyReply, status: number, body: string) =>
-    reply
-      .status(status)
-      .header('cache-control', 'no-store')
-      .header('x-robots-tag', 'noindex')
-      .type('text/html; charset=utf-8')
-      .send(body);
-  const invalid = (req: FastifyRequest, reply: FastifyReply) => html(reply, 404, invalidLinkPage(requestLanguage(req)));
+  acceptFormBodies(app);
 
   app.get(
     '/u/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: s.tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: s.tokenParams } },
     async (req, reply) => {
       const target = await service.unsubscribeTarget(db, secret, req.params.token);
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, confirmPage(target, `/u/${req.params.token}`));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, confirmPage(target, `/u/${req.params.token}`));
     },
   );
 
   app.post(
     '/u/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: s.tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: s.tokenParams } },
     async (req, reply) => {
       const oneClick = typeof req.body === 'string' && /List-Unsubscribe=One-Click/i.test(req.body);
       const ua = req.headers['user-agent'];
@@ -306,26 +293,26 @@ export async function messagingRoutes(root: FastifyInstance, { ctx }: { ctx: App
         ip: req.ip ?? null,
         userAgent: typeof ua === 'string' ? ua.slice(0, 500) : null,
       });
-      if (!target) return invalid(req, reply);
-      return html(reply, 200, donePage(target));
+      if (!target) return sendInvalidLink(req, reply);
+      return sendPage(reply, 200, donePage(target));
     },
   );
 
   app.get(
     '/t/c/:token',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: s.tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: s.tokenParams } },
     async (req, reply) => {
       const url = await service.recordClick(db, secret, req.params.token);
-      if (!url) return invalid(req, reply);
+      if (!url) return sendInvalidLink(req, reply);
       return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(url, 302);
     },
   );
 
   app.get(
     '/t/o/:token.gif',
-    { config: { public: true, rateLimit: publicLimit }, schema: { hide: true, params: s.tokenParams } },
+    { config: { public: true, rateLimit: publicLinkLimit }, schema: { hide: true, params: s.tokenParams } },
     async (req, reply) => {
-      if (!(await service.recordOpen(db, secret, req.params.token))) return invalid(req, reply);
+      if (!(await service.recordOpen(db, secret, req.params.token))) return sendInvalidLink(req, reply);
       return reply.header('cache-control', 'no-store, max-age=0').type('image/gif').send(GIF);
     },
   );
@@ -345,7 +332,7 @@ export async function messagingRoutes(root: FastifyInstance, { ctx }: { ctx: App
   app.post(
     '/webhooks/sms/:workspaceId/status',
     {
-      config: { public: true, rateLimit: publicLimit },
+      config: { public: true, rateLimit: publicLinkLimit },
       schema: {
         tags: ['Webhooks'],
         summary: 'SMS status callbacks (Twilio-compatible): delivered, failed, undelivered',
@@ -364,7 +351,7 @@ export async function messagingRoutes(root: FastifyInstance, { ctx }: { ctx: App
   app.post(
     '/webhooks/sms/:workspaceId/inbound',
     {
-      config: { public: true, rateLimit: publicLimit },
+      config: { public: true, rateLimit: publicLinkLimit },
       schema: {
         tags: ['Webhooks'],
         summary: 'Incoming SMS (Twilio-compatible): STOP and START keywords',

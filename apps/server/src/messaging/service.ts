@@ -40,8 +40,6 @@ export interface MessagingRuntime {
 }
 
 export const SEND_QUEUE = 'messaging.send';
-const SEND_ATTEMPTS = 6;
-const SEND_BACKOFF_SECONDS = 60;
 
 // ── settings ──
 
@@ -336,11 +334,10 @@ let sendQueue: JobQueue | undefined;
 export function useSendQueue(jobs: JobQueue): void {
   sendQueue = jobs;
 }
-/** The send queue of this process, or one writing through `db` (a job waits in the table for a worker). */
-export const sendQueueFor = (db: Db | Tx) => sendQueue ?? new JobQueue(db);
-export const SEND_JOB_OPTIONS = { maxAttempts: 6, backoffSeconds: 60, timeoutSeconds: 120 } as const;
-/** The queue to enqueue on inside `tx`: this process's worker queue, or one just for the transaction. */
+/** The queue to enqueue on inside `tx`: this process's worker queue, or one just for the transaction (the job then waits in the table for a worker). */
 export const queueFor = (tx: Tx) => sendQueue ?? new JobQueue(tx);
+/** How an email's send job is retried: temporary (4xx) SMTP answers only, with backoff. */
+export const SEND_JOB_OPTIONS = { maxAttempts: 6, backoffSeconds: 60, timeoutSeconds: 120 } as const;
 
 /**
  * Records a message (status `queued`) and its send job, in one transaction: nothing is sent
@@ -410,17 +407,7 @@ export async function sendEmail(
       at: now,
     });
     // Without a worker in this process the job waits in the table for one.
-    await (sendQueue ?? new JobQueue(tx)).enqueue(
-      SEND_QUEUE,
-      { messageId: row.id },
-      {
-        workspaceId,
-        maxAttempts: SEND_ATTEMPTS,
-        backoffSeconds: SEND_BACKOFF_SECONDS,
-        timeoutSeconds: 120,
-      },
-      tx,
-    );
+    await queueFor(tx).enqueue(SEND_QUEUE, { messageId: row.id }, { workspaceId, ...SEND_JOB_OPTIONS }, tx);
     return { message: messageView(row), created: true };
   };
   if (db.isTransaction) return run(db as Tx);
