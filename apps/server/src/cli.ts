@@ -13,6 +13,7 @@ import { getImportOrThrow, IMPORT_KINDS, runImport, storeImport } from './import
 import { type Config, loadConfig } from './platform/config.js';
 import { DataDirInUseError, refreshStatistics } from './platform/db.js';
 import { UserError } from './platform/errors.js';
+import { runClvCommand } from './predict/clv-cli.js';
 import { openContext, type Running, startServer, startWorker } from './server.js';
 
 function fail(message: string): never {
@@ -417,6 +418,29 @@ export function buildCli(): Command {
         process.stdout.write(`${key}\n`);
       });
     });
+
+  const predict = program.command('predict').description('Predictive models, fitted from a file');
+  predict
+    .command('clv')
+    .description('Fit BG/NBD (purchases) and Gamma-Gamma (spend) to transactions or a summary; print JSON')
+    .option('--transactions <file>', 'transactions: CDNOW layout, or a CSV with customer id, date and amount columns')
+    .option('--summary <file>', 'per-customer summary CSV: x/frequency, t_x/recency, T, optional zbar/monetary_value')
+    .option('--calibration-end <date>', 'last day of the calibration period (default: the last transaction)')
+    .addOption(new Option('--time-unit <unit>', 'model time unit').choices(['days', 'weeks']).default('weeks'))
+    .option('--holdout-end <date>', 'last day of a holdout period: compare predictions with what happened')
+    .action(
+      async (opts: {
+        transactions?: string;
+        summary?: string;
+        calibrationEnd?: string;
+        timeUnit: 'days' | 'weeks';
+        holdoutEnd?: string;
+      }) => {
+        if (!opts.transactions === !opts.summary) fail('predict clv needs --transactions FILE or --summary FILE');
+        const result = await runClvCommand(opts);
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      },
+    );
 
   return program;
 }

@@ -1,0 +1,187 @@
+/**
+ * Derivative-free minimisation for the model fits: Nelder–Mead with the adaptive coefficients
+ * of Gao & Han (2012), which behave better than the classic (1, 2, ½, ½) beyond two
+ * dimensions, and a restart from the best vertex until a restart no longer improves the
+ * minimum (the classic remedy for a simplex that collapsed before reaching the optimum).
+ *
+ * The models' parameters are positive, so the fits minimise over log-parameters: every
+ * point of ℝⁿ is then a valid parameter vector and no constraint is needed. Non-finite
+ * objective values are treated as +Infinity, so the simplex simply moves away from them.
+ */
+
+export interface MinimizeOptions {
+  /** Stop when the simplex's objective values differ by at most ftolAbs + ftolRel·|f(best)|. */
+  ftolAbs?: number;
+  ftolRel?: number;
+  /** …and its vertices differ by at most xtol in every coordinate. */
+  xtol?: number;
+  /** Objective evaluations allowed across all restarts. */
+  maxEvaluations?: number;
+  /** Iterations allowed across all restarts. */
+  maxIterations?: number;
+  /** Initial simplex: each vertex moves one coordinate by this much (log scale: 0.5 ≈ ×1.65). */
+  step?: number;
+  /** Restarts from the best vertex allowed after the first convergence. */
+  maxRestarts?: number;
+}
+
+export interface MinimizeResult {
+  x: number[];
+  fx: number;
+  iterations: number;
+  evaluations: number;
+  converged: boolean;
+}
+
+const DEFAULTS: Required<MinimizeOptions> = {
+  ftolAbs: 1e-10,
+  ftolRel: 1e-13,
+  xtol: 1e-9,
+  maxEvaluations: 20_000,
+  maxIterations: 10_000,
+  step: 0.5,
+  maxRestarts: 5,
+};
+
+/** Minimises f from x0 with Nelder–Mead (adaptive coefficients, restarts). */
+export function nelderMead(f: (x: number[]) => number, x0: readonly number[], options: MinimizeOptions = {}) {
+  const o = { ...DEFAULTS, ...options };
+  const n = x0.length;
+  let evaluations = 0;
+  const fn = (x: number[]) => {
+    evaluations++;
+    const v = f(x);
+    return Number.isNaN(v) ? Number.POSITIVE_INFINITY : v;
+  };
+  // Gao & Han (2012) adaptive coefficients.
+  const rho = 1;
+  const chi = 1 + 2 / n;
+  const psi = 0.75 - 1 / (2 * n);
+  const sigma = 1 - 1 / n;
+
+  let best = [...x0];
+  let fbest = fn(best);
+  let iterations = 0;
+  let converged = false;
+  for (let restart = 0; restart <= o.maxRestarts; restart++) {
+    const simplex: number[][] = [best];
+    const values: number[] = [fbest];
+    for (let i = 0; i < n; i++) {
+      const v = [...best];
+      v[i] = v[i]! + o.step / (restart + 1);
+      simplex.push(v);
+      values.push(fn(v));
+    }
+    let stageConverged = false;
+    while (iterations < o.maxIterations && evaluations < o.maxEvaluations) {
+      // Order the vertices by objective value.
+      const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
+      const s = order.map((i) => simplex[i]!);
+      const fv = order.map((i) => values[i]!);
+      for (let i = 0; i <= n; i++) {
+        simplex[i] = s[i]!;
+        values[i] = fv[i]!;
+      }
+      let fspread = 0;
+      let xspread = 0;
+      for (let i = 1; i <= n; i++) {
+        fspread = Math.max(fspread, Math.abs(values[i]! - values[0]!));
+        for (let j = 0; j < n; j++) xspread = Math.max(xspread, Math.abs(simplex[i]![j]! - simplex[0]![j]!));
+      }
+      if (Number.isFinite(values[0]!) && fspread <= o.ftolAbs + o.ftolRel * Math.abs(values[0]!) && xspread <= o.xtol) {
+        stageConverged = true;
+        break;
+      }
+      iterations++;
+      const centroid = new Array<number>(n).fill(0);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j]! += simplex[i]![j]! / n;
+      const worst = simplex[n]!;
+      const along = (t: number) => centroid.map((c, j) => c + t * (c - worst[j]!));
+      const xr = along(rho);
+      const fr = fn(xr);
+      if (fr < values[0]!) {
+        const xe = along(rho * chi);
+        const fe = fn(xe);
+        if (fe < fr) {
+          simplex[n] = xe;
+          values[n] = fe;
+        } else {
+          simplex[n] = xr;
+          values[n] = fr;
+        }
+        continue;
+      }
+      if (fr < values[n - 1]!) {
+        simplex[n] = xr;
+        values[n] = fr;
+        continue;
+      }
+      // Contraction: outside when the reflected point is better than the worst, inside otherwise.
+      const outside = fr < values[n]!;
+      const xc = along(outside ? rho * psi : -psi);
+      const fc = fn(xc);
+      if (outside ? fc <= fr : fc < values[n]!) {
+        simplex[n] = xc;
+        values[n] = fc;
+        continue;
+      }
+      // Shrink towards the best vertex.
+      for (let i = 1; i <= n; i++) {
+        simplex[i] = simplex[i]!.map((v, j) => simplex[0]![j]! + sigma * (v - simplex[0]![j]!));
+        values[i] = fn(simplex[i]!);
+      }
+    }
+    let k = 0;
+    for (let i = 1; i <= n; i++) if (values[i]! < values[k]!) k = i;
+    const improvement = fbest - values[k]!;
+    const moved = Math.max(...simplex[k]!.map((v, j) => Math.abs(v - best[j]!)));
+    if (values[k]! <= fbest) {
+      best = simplex[k]!;
+      fbest = values[k]!;
+    }
+    if (!stageConverged) break;
+    // A restart that neither improves the minimum nor moves the point confirms convergence.
+    if (restart > 0 && improvement <= o.ftolAbs + o.ftolRel * Math.abs(fbest) && moved <= o.xtol * 10) {
+      converged = true;
+      break;
+    }
+  }
+  return { x: best, fx: fbest, iterations, evaluations, converged } satisfies MinimizeResult;
+}
+
+export interface MultiStartResult extends MinimizeResult {
+  /** Starting points tried. */
+  starts: number;
+  /** Starts whose run converged. */
+  startsConverged: number;
+  /** Converged starts that reached the best minimum (same objective and same point). */
+  startsAgreeing: number;
+}
+
+/**
+ * Runs Nelder–Mead from each starting point and keeps the best minimum. Two runs agree when
+ * their objective values differ by less than `agreeF` (absolute) and their points by less
+ * than `agreeX` in every coordinate (log-parameters: 1e-3 ≈ 0.1 % in the parameter).
+ */
+export function multiStart(
+  f: (x: number[]) => number,
+  starts: readonly (readonly number[])[],
+  options: MinimizeOptions & { agreeF?: number; agreeX?: number } = {},
+): MultiStartResult {
+  const agreeF = options.agreeF ?? 1e-4;
+  const agreeX = options.agreeX ?? 1e-3;
+  const runs = starts.map((s) => nelderMead(f, s, options));
+  let best = runs[0]!;
+  for (const r of runs) if (r.fx < best.fx || (!Number.isFinite(best.fx) && Number.isFinite(r.fx))) best = r;
+  const agreeing = runs.filter(
+    (r) => r.converged && Math.abs(r.fx - best.fx) <= agreeF && r.x.every((v, j) => Math.abs(v - best.x[j]!) <= agreeX),
+  ).length;
+  return {
+    ...best,
+    iterations: runs.reduce((s, r) => s + r.iterations, 0),
+    evaluations: runs.reduce((s, r) => s + r.evaluations, 0),
+    starts: runs.length,
+    startsConverged: runs.filter((r) => r.converged).length,
+    startsAgreeing: agreeing,
+  };
+}
