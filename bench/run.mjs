@@ -14,6 +14,7 @@ const all = {
   'customers-api': () => import('./customers-api.mjs'),
   'analytics-api': () => import('./analytics-api.mjs'),
   journeys: () => import('./journeys.mjs'),
+  'predict-clv': () => import('./predict-clv.mjs'),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // customers-api and analytics-api fill 1,000,000 customers first (hours): only when named.
