@@ -15,6 +15,7 @@ const all = {
   'analytics-api': () => import('./analytics-api.mjs'),
   journeys: () => import('./journeys.mjs'),
   recommend: () => import('./recommend-eval.mjs'),
+  'predict-clv': () => import('./predict-clv.mjs'),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // customers-api and analytics-api fill 1,000,000 customers first (hours): only when named.

@@ -7,7 +7,7 @@
  * t_x (time of the last repeat purchase) and T (time since the first purchase), all in one
  * time unit (days or weeks) from the customer's first purchase.
  */
-import { multiStart } from './optimize.js';
+import { multiStart, multiStartThenPolish } from './optimize.js';
 import { hyp2f1, lgamma } from './special.js';
 
 export interface BgNbdParams {
@@ -41,6 +41,55 @@ export interface FitOptions {
   /** Log-parameter starting points (defaults chosen from the data). */
   starts?: number[][];
   maxIterations?: number;
+  /**
+   * Above this many distinct rows, the starts run on a weighted subsample of about this many
+   * rows and the best is polished on all rows (default 4,000; Infinity: always all rows).
+   */
+  searchRows?: number;
+  /** Seed of the subsample. */
+  seed?: number;
+}
+
+/** mulberry32 (seeded uniform numbers in [0, 1)). */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A Horvitz–Thompson subsample of compressed rows: row k is kept with probability
+ * π = min(1, w·s) and weighted w/π, so its log-likelihood estimates the full one without bias
+ * (the heavy rows, e.g. x = 0 at a common T, are always kept).
+ */
+export function subsampleRfm(d: CompressedRfm, rows: number, seed = 1): CompressedRfm {
+  const u = uniform(seed);
+  const s = rows / d.customers;
+  const x: number[] = [];
+  const tx: number[] = [];
+  const T: number[] = [];
+  const w: number[] = [];
+  for (let k = 0; k < d.x.length; k++) {
+    const wk = d.weight[k]!;
+    const pi = Math.min(1, wk * s);
+    if (pi >= 1 || u() < pi) {
+      x.push(d.x[k]!);
+      tx.push(d.tx[k]!);
+      T.push(d.T[k]!);
+      w.push(wk / pi);
+    }
+  }
+  return compressRfm({
+    x: Float64Array.from(x),
+    tx: Float64Array.from(tx),
+    T: Float64Array.from(T),
+    weight: Float64Array.from(w),
+  });
 }
 
 // ───────────────────────── compression ─────────────────────────
@@ -240,16 +289,18 @@ export function fitBgNbd(data: RfmData | CompressedRfm, opts: FitOptions = {}): 
     a: Math.exp(v[2]!),
     b: Math.exp(v[3]!),
   });
-  const f = (v: number[]) => {
+  const objective = (data: CompressedRfm) => (v: number[]) => {
     if (v.some((t) => Math.abs(t) > 30)) return Number.POSITIVE_INFINITY;
-    return -bgNbdLogLikelihood(toParams(v), d) * scale;
+    return -bgNbdLogLikelihood(toParams(v), data) * (1 / data.customers);
   };
-  const res = multiStart(f, opts.starts ?? defaultStarts(d), {
-    maxIterations: opts.maxIterations ?? 10_000,
-    ftolAbs: 1e-12,
-    ftolRel: 1e-14,
-    xtol: 1e-8,
-  });
+  const f = objective(d);
+  const options = { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, ftolRel: 1e-14, xtol: 1e-8 };
+  const starts = opts.starts ?? defaultStarts(d);
+  const searchRows = opts.searchRows ?? 4000;
+  const res =
+    d.x.length > searchRows * 1.5
+      ? multiStartThenPolish(objective(subsampleRfm(d, searchRows, opts.seed)), f, starts, options)
+      : multiStart(f, starts, options);
   return {
     params: toParams(res.x),
     logLikelihood: -res.fx / scale,

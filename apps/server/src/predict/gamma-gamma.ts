@@ -8,7 +8,7 @@
  * of the purchase process; it is fitted on customers with at least one repeat purchase.
  */
 import { type BgNbdParams, bgNbdConditionalExpected, compressRfm, type FitResult } from './bgnbd.js';
-import { multiStart } from './optimize.js';
+import { multiStart, multiStartThenPolish } from './optimize.js';
 import { lgamma } from './special.js';
 
 export interface GammaGammaParams {
@@ -72,7 +72,7 @@ function spendRows(data: SpendData): SpendData & { weight: Float64Array; custome
 /** Maximum-likelihood fit on the customers with x > 0 (multi-start Nelder–Mead on log-parameters). */
 export function fitGammaGamma(
   data: SpendData,
-  opts: { starts?: number[][]; maxIterations?: number } = {},
+  opts: { starts?: number[][]; maxIterations?: number; searchRows?: number } = {},
 ): FitResult<GammaGammaParams> & { customers: number } {
   const d = spendRows(data);
   if (d.customers <= 0) throw new Error('fitGammaGamma: no customers with a repeat purchase and positive spend');
@@ -94,7 +94,22 @@ export function fitGammaGamma(
   const scale = 1 / d.customers;
   const f = (v: number[]) =>
     v.some((t) => Math.abs(t) > 30) ? Number.POSITIVE_INFINITY : -gammaGammaLogLikelihood(toParams(v), d) * scale;
-  const res = multiStart(f, starts, { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, xtol: 1e-8 });
+  const options = { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, xtol: 1e-8 };
+  // Large data: the starts search a systematic subsample (every k-th customer in x order,
+  // weighted k), then the best point is polished on everyone.
+  const searchRows = opts.searchRows ?? 4000;
+  let res: ReturnType<typeof multiStart>;
+  if (d.x.length > searchRows * 1.5) {
+    const k = Math.ceil(d.x.length / searchRows);
+    const pick = (a: Float64Array) => a.filter((_, i) => i % k === 0);
+    const sub = { x: pick(d.x), zbar: pick(d.zbar), weight: pick(d.weight).map((w) => w * k) };
+    const subScale = 1 / sub.weight.reduce((s, w) => s + w, 0);
+    const g = (v: number[]) =>
+      v.some((t) => Math.abs(t) > 30)
+        ? Number.POSITIVE_INFINITY
+        : -gammaGammaLogLikelihood(toParams(v), sub) * subScale;
+    res = multiStartThenPolish(g, f, starts, options);
+  } else res = multiStart(f, starts, options);
   return {
     params: toParams(res.x),
     logLikelihood: -res.fx / scale,

@@ -185,3 +185,32 @@ export function multiStart(
     startsAgreeing: agreeing,
   };
 }
+
+/**
+ * For large data: the multi-start search runs on a cheap approximation of the objective
+ * (a weighted subsample), and the best point is then polished on the full objective with a
+ * small simplex. The report's starts and agreement are those of the search; `converged`
+ * is the polish's.
+ */
+export function multiStartThenPolish(
+  cheap: (x: number[]) => number,
+  full: (x: number[]) => number,
+  starts: readonly (readonly number[])[],
+  options: MinimizeOptions = {},
+): MultiStartResult {
+  const search = multiStart(cheap, starts, { ...options, xtol: Math.max(options.xtol ?? 0, 1e-5) });
+  const polish = nelderMead(full, search.x, {
+    ...options,
+    step: 0.05,
+    xtol: Math.max(options.xtol ?? 0, 1e-6),
+    maxRestarts: 2,
+  });
+  return {
+    ...polish,
+    iterations: search.iterations + polish.iterations,
+    evaluations: search.evaluations + polish.evaluations,
+    starts: search.starts,
+    startsConverged: search.startsConverged,
+    startsAgreeing: search.startsAgreeing,
+  };
+}
