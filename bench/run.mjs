@@ -16,10 +16,11 @@ const all = {
   journeys: () => import('./journeys.mjs'),
   recommend: () => import('./recommend-eval.mjs'),
   'predict-clv': () => import('./predict-clv.mjs'),
+  'predict-db': () => import('./predict-db.mjs'),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// customers-api and analytics-api fill 1,000,000 customers first (hours): only when named.
-const HEAVY = ['customers-api', 'analytics-api'];
+// customers-api and analytics-api fill 1,000,000 customers first (hours), predict-db (minutes): only when named.
+const HEAVY = ['customers-api', 'analytics-api', 'predict-db'];
 const names = wanted.length ? wanted : Object.keys(all).filter((n) => !HEAVY.includes(n));
 
 const file = path.join(root, 'docs/benchmarks.md');

@@ -18,6 +18,7 @@ import * as m0016 from './0016_identifier_index.js';
 import * as m0017 from './0017_channels.js';
 import * as m0018 from './0018_journeys.js';
 import * as m0019 from './0019_suppressions.js';
+import * as m0020 from './0020_predictions.js';
 
 /** Every migration, in order: one history for PGlite and PostgreSQL. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_channels': m0017,
   '0018_journeys': m0018,
   '0019_suppressions': m0019,
+  '0020_predictions': m0020,
 };

@@ -26,6 +26,7 @@ import { installErrorHandling, notFound } from './platform/http.js';
 import { newId } from './platform/ids.js';
 import { jobsRoutes } from './platform/jobs-routes.js';
 import { pendingMigrations } from './platform/migrations.js';
+import { predictRoutes } from './predict/index.js';
 import { privacyRoutes } from './privacy/index.js';
 import { segmentsRoutes } from './segments/index.js';
 
@@ -138,6 +139,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(consentCenterRoutes, { ctx });
   await app.register(templateRoutes, { ctx });
   await app.register(journeysRoutes, { ctx });
+  await app.register(predictRoutes, { ctx });
 
   const webDist = opts.webDist;
   const hasWeb = !!webDist && fs.existsSync(path.join(webDist, 'index.html'));

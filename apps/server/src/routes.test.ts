@@ -111,11 +111,16 @@ const sampleBodies: Record<string, (ids: Record<string, string>) => Record<strin
   'POST /api/v1/settings/webhooks': () => ({ name: 'Zapier', url: 'https://hooks.example.com/kith' }),
   'PATCH /api/v1/settings/webhooks/:id': () => ({ name: 'Renamed', enabled: false }),
   'POST /api/v1/settings/webhooks/:id/rotate-secret': () => ({ graceHours: 1 }),
+  'POST /api/v1/predictions/run': () => ({}),
+  'POST /api/v1/predictions/clv/fit': () => ({ calibrationEnd: '2026-01-01', timeUnit: 'weeks' }),
+  'PUT /api/v1/customers/:id/personalization': () => ({ enabled: false }),
 };
 // Bodies whose fields are all optional: `{}` is valid for them.
 const optionalBodies = new Set([
   'POST /api/v1/sources/:id/quarantine/:quarantineId/replay',
   'POST /api/v1/playbooks/:key/install',
+  'POST /api/v1/predictions/run',
+  'POST /api/v1/predictions/clv/fit',
 ]);
 const sampleQueries: Record<string, (ids: Record<string, string>) => string> = {
   'GET /api/v1/invitations/lookup': () => 'token=not-a-real-token-at-all',
@@ -186,6 +191,8 @@ async function snapshotA() {
     '/api/v1/settings/webhooks',
     `/api/v1/settings/webhooks/${A.ids.webhook}`,
     `/api/v1/settings/webhooks/${A.ids.webhook}/deliveries`,
+    `/api/v1/customers/${A.ids.customer}/predictions`,
+    `/api/v1/customers/${A.ids.customer}/recommendations`,
   ]) {
     const body = (await t.req('GET', url, { auth: A.owner })).json();
     out[url] = JSON.parse(JSON.stringify(body).replace(/"lastUsedAt":"[^"]*"/g, '"lastUsedAt":"…"'));

@@ -34,6 +34,8 @@ export const RESOURCES = {
   journeys: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
   // Tasks for the team (journeys make them); anyone who serves customers marks them done.
   tasks: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'], family: 'data' },
+  // Predictions: scores with their reasons (agents see them too, SRV-6); refitting the models.
+  predictions: { read: 'all', write: ['owner', 'admin', 'marketer'], family: 'data' },
 } as const satisfies Record<
   string,
   { read: 'all' | readonly Role[]; write: readonly Role[]; family: Family | { read: Family; write: Family } }

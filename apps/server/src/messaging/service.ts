@@ -1,6 +1,6 @@
 /** Messaging's logic: email settings, templates, sending (queued → job → SMTP), tracking, unsubscribes. */
 import { getWorkspaceOrThrow } from '../access/index.js';
-import { getOrderOrThrow, listCustomerOrders, recommendedProducts } from '../commerce/index.js';
+import { getOrderOrThrow, listCustomerOrders } from '../commerce/index.js';
 import { getCustomerOrThrow, type MergeEvent } from '../customers/index.js';
 import type { Db, Tx } from '../platform/db.js';
 import { NotFoundError, UserError } from '../platform/errors.js';
@@ -8,6 +8,7 @@ import { newId } from '../platform/ids.js';
 import { JobQueue } from '../platform/jobs.js';
 import { type Language, pm, render } from '../platform/messages.js';
 import { deriveKey, seal, unseal } from '../platform/secret.js';
+import { templateRecommendations } from '../predict/index.js';
 import { currentConsentCheck, runUnsubscribeHooks } from './hooks.js';
 import { mm } from './messages.js';
 import {
@@ -510,7 +511,7 @@ export async function scopeFor(
     business,
     unsubscribe_url: links.unsubscribe,
     preferences_url: links.preferences,
-    recommendations: await recommendedProducts(db, workspaceId, customer.id),
+    recommendations: await templateRecommendations(db, workspaceId, customer.id),
     ...(links.confirm ? { confirm_url: links.confirm } : {}),
     data: data ?? {},
   };

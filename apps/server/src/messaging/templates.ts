@@ -4,10 +4,10 @@
  * layout, for a real customer or a sample one — what the template editor shows live.
  */
 import { getWorkspaceOrThrow } from '../access/index.js';
-import { recommendedProducts } from '../commerce/index.js';
 import { getCustomerOrThrow } from '../customers/index.js';
 import type { Db } from '../platform/db.js';
 import { ConflictError, NotFoundError, UserError } from '../platform/errors.js';
+import { templateRecommendations } from '../predict/index.js';
 import { mm } from './messages.js';
 import { checkVariant, renderVariant, type TemplateScope, textFromHtml, wrapInLayout } from './render.js';
 import * as repo from './repository.js';
@@ -115,7 +115,7 @@ export async function previewTemplate(
     unsubscribe_url: '#unsubscribe',
     preferences_url: '#preferences',
     confirm_url: '#confirm',
-    recommendations: body.customerId ? await recommendedProducts(db, workspaceId, customer.id) : [],
+    recommendations: body.customerId ? await templateRecommendations(db, workspaceId, customer.id) : [],
     data: {},
   };
   const marketing = (body.purpose ?? 'marketing') === 'marketing';

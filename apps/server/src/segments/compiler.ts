@@ -8,6 +8,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { lifecycleMembersSql, rfmMembersSql } from '../analytics/index.js';
 import type { Db, Tx } from '../platform/db.js';
+import { PREDICTION_SCORES, scoreMembersSql, scoreValuesSql } from '../predict/index.js';
 import type {
   Condition,
   ConsentCondition,
@@ -318,6 +319,13 @@ export class RuleCompiler {
       }
       case 'consent':
         return this.#consent(c);
+      case 'prediction': {
+        // predict's scores (the last run's), without the customers who asked for no personalization.
+        const members = scoreMembersSql(ws, PREDICTION_SCORES[c.score], c.op, c.value, c.value2);
+        if (!this.ctx.explain) return this.#inSet(members, 'p', true);
+        const a = this.#join(scoreValuesSql(ws, PREDICTION_SCORES[c.score]), 'p');
+        return { matched: sql`${a}.customer_id in (${members})`, actual: sql`${a}.value`, notNull: true };
+      }
       case 'rfm':
       case 'lifecycle': {
         // Analytics' own definitions, embedded. The cells / stages are ranks and thresholds over the

@@ -3,10 +3,11 @@ import { onOrderWrites } from '../commerce/index.js';
 import { onCustomersMerged, registerTimelineSource, type TimelineItem } from '../customers/index.js';
 import { onBatchProcessed } from '../ingest/index.js';
 import type { Db, Tx } from '../platform/db.js';
+import { onPredictionsScored } from '../predict/index.js';
 import { onConsentChanged } from '../privacy/index.js';
 import { scheduleIncremental } from './jobs.js';
 import * as repo from './repository.js';
-import { moveMembershipsOnMerge } from './service.js';
+import { moveMembershipsOnMerge, refreshWorkspace as refreshAll } from './service.js';
 
 export { INCREMENTAL_QUEUE, REFRESH_QUEUE, registerSegmentJobs, scheduleHourlyRefresh } from './jobs.js';
 export { segmentsRoutes } from './routes.js';
@@ -112,4 +113,9 @@ registerTimelineSource('segments', async (db, q) => {
       data: { properties: { segment_id: r.segment_id, segment_name: r.segment_name } },
     }),
   );
+});
+
+// New scores move customers across score rules ("churn risk > 0.7"): re-evaluate the dynamic segments.
+onPredictionsScored('segments', async (db, workspaceId) => {
+  await refreshAll(db, workspaceId);
 });

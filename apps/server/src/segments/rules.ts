@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { LIFECYCLE_STAGES, RFM_CELLS } from '../analytics/index.js';
 import { english, pm } from '../platform/messages.js';
+import { PREDICTION_SCORES, type PredictionScore } from '../predict/index.js';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES } from '../privacy/index.js';
 import { sm } from './messages.js';
 
@@ -228,6 +229,25 @@ const consentCondition = z.strictObject({
   status: z.union([z.enum(CONSENT_STATUSES), z.array(z.enum(CONSENT_STATUSES)).min(1).max(CONSENT_STATUSES.length)]),
 });
 
+/**
+ * A prediction score compares so (predict's scores: churn risk, P(alive), CLV, expected purchases
+ * in 90 days, probability of ordering in 30 days). Customers who asked for no personalization
+ * never match one.
+ */
+const predictionCondition = z
+  .strictObject({
+    type: z.literal('prediction'),
+    score: z.enum(Object.keys(PREDICTION_SCORES) as [PredictionScore, ...PredictionScore[]]),
+    op: z.enum(NUMBER_OPS),
+    value: z.number().min(-1e15).max(1e15),
+    value2: z.number().min(-1e15).max(1e15).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.op === 'between' && (c.value2 === undefined || c.value2 < c.value)) {
+      ctx.addIssue({ code: 'custom', message: english(sm('value2_with_between')), path: ['value2'] });
+    }
+  });
+
 const factCondition = z.discriminatedUnion('fact', [
   factDateCondition,
   factChannelsCondition,
@@ -247,6 +267,7 @@ export const conditionSchema = z.discriminatedUnion('type', [
   rfmCondition,
   lifecycleCondition,
   consentCondition,
+  predictionCondition,
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 export type TraitCondition = z.infer<typeof traitCondition>;
@@ -255,6 +276,7 @@ export type OrdersCondition = z.infer<typeof ordersCondition>;
 export type PropertyFilter = z.infer<typeof propertyFilter>;
 export type LifecycleCondition = z.infer<typeof lifecycleCondition>;
 export type ConsentCondition = z.infer<typeof consentCondition>;
+export type PredictionCondition = z.infer<typeof predictionCondition>;
 
 export type SegmentRule = { all: SegmentRule[] } | { any: SegmentRule[] } | { not: SegmentRule } | Condition;
 
