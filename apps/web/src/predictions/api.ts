@@ -202,8 +202,11 @@ export function useRunPredictions() {
   return useMutation({
     mutationFn: () => api<{ job: PredictionJob }>('POST', '/api/v1/predictions/run', { body: {} }),
     onSuccess: ({ job }) => {
+      // The page follows the job from its first state (the first run too, when there was no overview yet).
       queryClient.setQueryData<PredictionsOverview | null>(predictionsKeys.overview, (old) =>
-        old ? { ...old, job } : old,
+        old
+          ? { ...old, job }
+          : { clv: null, churn: null, recommendations: null, scoredCustomers: 0, personalizationOptOuts: 0, job },
       );
       return queryClient.invalidateQueries({ queryKey: predictionsKeys.overview });
     },

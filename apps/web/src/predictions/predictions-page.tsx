@@ -59,7 +59,7 @@ export function PredictionsPage() {
           <JobStatus job={data?.job ?? null} />
           {nothingFitted && !running ? (
             <EmptyPredictions canManage={canManage} />
-          ) : data ? (
+          ) : data && !nothingFitted ? (
             <Fitted data={data} />
           ) : null}
           {canManage && !running ? <ClvFitForm /> : null}
