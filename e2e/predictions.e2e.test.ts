@@ -236,7 +236,7 @@ describe('predictions in a browser', () => {
     expect(await clv.getByTestId('clv-reading').getByRole('listitem').count()).toBeGreaterThan(0);
     // Predicted against actual per frequency bucket (the orders give a check period), and the tracking curve.
     const buckets = clv.getByTestId('clv-buckets-chart');
-    await buckets.locator('.recharts-bar-rectangle').first().waitFor();
+    await buckets.locator('.recharts-bar-rectangle').first().waitFor({ state: 'attached' });
     expect(await buckets.locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(
       overview.clv.diagnostics.buckets.length,
     );
@@ -248,7 +248,11 @@ describe('predictions in a browser', () => {
     await churn.getByTestId('churn-auc').waitFor();
     if (overview.churn.auc !== null) expect(await churn.getByTestId('churn-auc').textContent()).toMatch(/^\d\.\d{2}$/);
     if (overview.churn.features.length > 0)
-      await churn.getByTestId('churn-features-chart').locator('.recharts-bar-rectangle').first().waitFor();
+      await churn
+        .getByTestId('churn-features-chart')
+        .locator('.recharts-bar-rectangle')
+        .first()
+        .waitFor({ state: 'attached' });
     const fairness = page.getByRole('region', { name: 'Fairness by group' });
     await fairness.getByRole('heading', { name: 'Fairness by group' }).waitFor();
     const flagged = await fairness.locator('tr[data-flagged="true"]').count();
@@ -332,7 +336,11 @@ describe('predictions in a browser', () => {
   it('shows predicted CLV by acquisition channel on the dashboard', async () => {
     await page.goto('/dashboard');
     const card = page.getByRole('region', { name: 'Predicted CLV by acquisition channel' });
-    await card.getByTestId('clv-by-channel-chart').locator('.recharts-bar-rectangle').first().waitFor(POLL);
+    await card
+      .getByTestId('clv-by-channel-chart')
+      .locator('.recharts-bar-rectangle')
+      .first()
+      .waitFor({ ...POLL, state: 'attached' });
     const rows = (await apiCall(page, 'GET', '/api/v1/predictions/clv/by-channel')).body.rows;
     expect(await card.getByTestId('clv-by-channel-chart').locator('.recharts-bar-rectangle').count()).toBe(rows.length);
     expect(rows.map((r: { channel: string }) => r.channel).sort()).toEqual(['store', 'web']);

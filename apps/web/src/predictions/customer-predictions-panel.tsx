@@ -295,17 +295,15 @@ function RecommendationItem({ item }: { item: Recommendation }) {
               {t('predictions.customer.because', { products: list })}
             </Text>
           ) : null}
-        </Stack>
-        <Stack gap={2} align="flex-end">
-          {item.price !== null ? (
-            <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-              {f.money(item.price, item.currency ?? undefined)}
-            </Text>
-          ) : null}
-          <Badge variant="light" size="xs" tt="none">
+          <Badge variant="light" size="xs" tt="none" mt={2} style={{ alignSelf: 'flex-start' }}>
             {t(`predictions.customer.reasons.${item.reason}`)}
           </Badge>
         </Stack>
+        {item.price !== null ? (
+          <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {f.money(item.price, item.currency ?? undefined)}
+          </Text>
+        ) : null}
       </Group>
     </li>
   );
