@@ -36,6 +36,10 @@ const SegmentEditorPage = lazy(() =>
 const JourneysPage = lazy(() => import('./journeys/journeys-page').then((m) => ({ default: m.JourneysPage })));
 // The journey page brings the graph library (React Flow) with it.
 const JourneyPage = lazy(() => import('./journeys/journey-page').then((m) => ({ default: m.JourneyPage })));
+// The predictions page brings its charts with it.
+const PredictionsPage = lazy(() =>
+  import('./predictions/predictions-page').then((m) => ({ default: m.PredictionsPage })),
+);
 const later = (page: React.ReactNode) => <Suspense fallback={<PageLoader />}>{page}</Suspense>;
 
 const theme = createTheme({
@@ -114,6 +118,7 @@ export function App({ queryClient }: { queryClient: QueryClient }) {
                 <Route path="/journeys" element={later(<JourneysPage />)} />
                 <Route path="/journeys/:id" element={later(<JourneyPage />)} />
                 <Route path="/dashboard" element={later(<DashboardPage />)} />
+                <Route path="/predictions" element={later(<PredictionsPage />)} />
                 <Route path="/sources" element={<SourcesPage />} />
                 <Route path="/sources/:id" element={<SourcePage />} />
                 <Route path="/imports" element={<ImportsPage />} />

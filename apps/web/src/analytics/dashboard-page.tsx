@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 import { useCan } from '../api/permissions';
 import { useChannelLabel } from '../customers/channels';
+import { ClvByChannelCard } from '../predictions/clv-by-channel-card';
 import { useCurrentSession } from '../shell/guards';
 import { describeError } from '../ui/errors';
 import { useFormat } from '../ui/format';
@@ -230,6 +231,7 @@ export function DashboardPage() {
               <ValueTiersCard />
             </Stack>
           </SimpleGrid>
+          <ClvByChannelCard />
         </>
       )}
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   messages: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   journeys: { read: 'all', write: ['owner', 'admin', 'marketer'] },
   tasks: { read: 'all', write: ['owner', 'admin', 'marketer', 'agent'] },
+  // Predictions: everyone reads scores and diagnostics; `write` is the API's `predictions:manage` (refit, fit CLV).
+  predictions: { read: 'all', write: ['owner', 'admin', 'marketer'] },
 } as const satisfies Record<string, { read: 'all' | readonly Role[]; write: readonly Role[] }>;
 
 export type Resource = keyof typeof PERMISSIONS;

@@ -28,6 +28,7 @@ import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { CustomerJourneysPanel } from '../journeys/customer-journeys-panel';
+import { CustomerPredictionsPanel } from '../predictions/customer-predictions-panel';
 import { useCurrentSession } from '../shell/guards';
 import { LoadError } from '../ui/states';
 import { usePageTitle } from '../ui/use-page-title';
@@ -130,6 +131,7 @@ export function CustomerPage() {
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="md">
             <ProfilePanel customer={c} canWrite={canWrite} />
+            <CustomerPredictionsPanel customerId={c.id} canWrite={canWrite} />
             <ConsentPanel customerId={c.id} canWrite={canWrite} />
             <CustomerJourneysPanel customerId={c.id} />
             <TraitsPanel customer={c} canWrite={canWrite} />

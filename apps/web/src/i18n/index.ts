@@ -9,6 +9,8 @@ import { importsEn } from '../imports/locales/en';
 import { importsEs } from '../imports/locales/es';
 import { journeysEn } from '../journeys/locales/en';
 import { journeysEs } from '../journeys/locales/es';
+import { predictionsEn } from '../predictions/locales/en';
+import { predictionsEs } from '../predictions/locales/es';
 import { segmentsEn } from '../segments/locales/en';
 import { segmentsEs } from '../segments/locales/es';
 import { settingsEn } from '../settings/locales/en';
@@ -31,6 +33,7 @@ const translationEn = {
   analytics: analyticsEn,
   templates: templatesEn,
   journeys: journeysEn,
+  predictions: predictionsEn,
 };
 const translationEs = {
   ...es,
@@ -42,6 +45,7 @@ const translationEs = {
   analytics: analyticsEs,
   templates: templatesEs,
   journeys: journeysEs,
+  predictions: predictionsEs,
 };
 
 export const LANGUAGES = ['en', 'es'] as const;

@@ -48,6 +48,9 @@ const SAME_IN_BOTH = new Set([
   'journeys.builder.edges.no',
   'journeys.builder.edges.branch',
   'journeys.step.purposes.marketing',
+  // Predictions: the AUC abbreviation, and a placeholder-only line.
+  'predictions.fairness.auc',
+  'predictions.customer.factor',
 ]);
 
 type Tree = { [key: string]: string | Tree };

@@ -47,6 +47,7 @@ import {
   groupOp,
   isGroup,
   isNot,
+  isProbabilityScore,
   LAST_ORDER_OPS,
   type LastOrderCondition,
   LIFECYCLE_STAGES,
@@ -55,7 +56,10 @@ import {
   NUMBER_OPS,
   ORDER_METRICS,
   type OrdersCondition,
+  PREDICTION_OPS,
+  PREDICTION_SCORES,
   PROPERTY_OPS,
+  type PredictionCondition,
   type PropertyFilter,
   type PropertyOp,
   RFM_CELLS,
@@ -474,6 +478,8 @@ function ConditionFields({ condition, path }: { condition: Condition; path: Rule
       return <LifecycleFields c={condition} path={path} />;
     case 'consent':
       return <ConsentFields c={condition} path={path} />;
+    case 'prediction':
+      return <PredictionFields c={condition} path={path} />;
   }
 }
 
@@ -1288,6 +1294,62 @@ function ConsentFields({ c, path }: { c: Condition & { type: 'consent' }; path: 
         disabled={readOnly}
         w={260}
       />
+    </>
+  );
+}
+
+/** A predicted score against a number: probabilities from 0 to 1, lifetime value in money, purchases as a count. */
+function PredictionFields({ c, path }: { c: PredictionCondition; path: RulePath }) {
+  const { t } = useTranslation();
+  const { readOnly } = useBuilder();
+  const { set, error } = useNode(path);
+  const probability = isProbabilityScore(c.score);
+  const numberProps = {
+    size: 'xs' as const,
+    min: 0,
+    max: probability ? 1 : undefined,
+    step: probability ? 0.05 : 1,
+    decimalScale: 2,
+    allowNegative: false,
+    description: probability ? t('segments.builder.probabilityHint') : undefined,
+    disabled: readOnly,
+    w: 120,
+  };
+  return (
+    <>
+      <OpSelect
+        label={t('segments.builder.score')}
+        value={c.score}
+        options={PREDICTION_SCORES}
+        labelKey={(score) => t(`segments.scores.${score}`)}
+        onChange={(score) => set({ ...c, score })}
+        w={230}
+      />
+      <OpSelect
+        value={c.op}
+        options={PREDICTION_OPS}
+        labelKey={(op) => t(`segments.ops.prediction.${op}`)}
+        onChange={(op) =>
+          set(op === 'between' ? { ...c, op, value2: c.value2 ?? c.value } : { ...c, op, value2: undefined })
+        }
+        w={130}
+      />
+      <NumberInput
+        {...numberProps}
+        label={c.op === 'between' ? t('segments.builder.from') : t('segments.builder.value')}
+        value={Number.isFinite(c.value) ? c.value : ''}
+        onChange={(v) => set({ ...c, value: numberOrUndefined(v) as number })}
+        error={error('value')}
+      />
+      {c.op === 'between' ? (
+        <NumberInput
+          {...numberProps}
+          label={t('segments.builder.to')}
+          value={c.value2 ?? ''}
+          onChange={(v) => set({ ...c, value2: numberOrUndefined(v) })}
+          error={error('value2')}
+        />
+      ) : null}
     </>
   );
 }

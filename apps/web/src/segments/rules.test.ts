@@ -153,6 +153,44 @@ describe('the consent condition', () => {
   });
 });
 
+describe('the prediction condition', () => {
+  it('starts as “churn risk above 0.7” and sends only the values its operator uses', () => {
+    const c = defaultCondition('prediction');
+    expect(c).toEqual({ type: 'prediction', score: 'churn_risk', op: 'gt', value: 0.7 });
+    expect(incompleteFields(c)).toEqual([]);
+    expect(cleanRule({ ...c, value2: 0.9 } as SegmentRule)).toEqual(c);
+    expect(cleanRule({ ...c, op: 'between', value2: 0.9 } as SegmentRule)).toEqual({
+      ...c,
+      op: 'between',
+      value2: 0.9,
+    });
+  });
+
+  it('keeps probabilities between 0 and 1, other scores at 0 or more, and a range in order', () => {
+    const churn = defaultCondition('prediction');
+    expect(incompleteFields({ ...churn, value: 1.5 } as SegmentRule)).toEqual([
+      { path: ['value'], reason: 'probability' },
+    ]);
+    expect(incompleteFields({ ...churn, value: undefined } as unknown as SegmentRule)).toEqual([
+      { path: ['value'], reason: 'probability' },
+    ]);
+    const clv: SegmentRule = { type: 'prediction', score: 'clv', op: 'gt', value: 1500 };
+    expect(incompleteFields(clv)).toEqual([]);
+    expect(incompleteFields({ ...clv, value: -1 } as SegmentRule)).toEqual([{ path: ['value'], reason: 'amount' }]);
+    expect(incompleteFields({ type: 'prediction', score: 'p_alive', op: 'between', value: 0.6, value2: 0.2 })).toEqual([
+      { path: ['value2'], reason: 'range' },
+    ]);
+    expect(
+      incompleteFields({ type: 'prediction', score: 'expected_purchases_90', op: 'between', value: 1, value2: 3 }),
+    ).toEqual([]);
+  });
+
+  it('is a rule the editor accepts from a page address', () => {
+    const rule: SegmentRule = { all: [{ type: 'prediction', score: 'churn_risk', op: 'gte', value: 0.7 }] };
+    expect(parseRuleParam(JSON.stringify(rule))).toEqual(rule);
+  });
+});
+
 describe('rules in page addresses', () => {
   it('round-trips a rule through the editor link', () => {
     const rule: SegmentRule = { all: [{ type: 'orders', metric: 'count', op: 'gte', value: 2 }] };

@@ -51,6 +51,20 @@ export const FACT_DATE_OPS = ['within_last_days', 'not_within_last_days', 'befor
 export type FactDateOp = (typeof FACT_DATE_OPS)[number];
 export const FACTS = ['first_seen_at', 'last_seen_at', 'channels', 'acquisition_channel'] as const;
 export type Fact = (typeof FACTS)[number];
+/** Scores the predictions give every customer (docs: the predictions API). */
+export const PREDICTION_SCORES = [
+  'churn_risk',
+  'p_alive',
+  'clv',
+  'expected_purchases_90',
+  'purchase_probability_30',
+] as const;
+export type PredictionScore = (typeof PREDICTION_SCORES)[number];
+/** Scores that are probabilities, from 0 to 1 (the others are money or a number of purchases). */
+export const PROBABILITY_SCORES: readonly PredictionScore[] = ['churn_risk', 'p_alive', 'purchase_probability_30'];
+export const isProbabilityScore = (score: PredictionScore) => PROBABILITY_SCORES.includes(score);
+export const PREDICTION_OPS = ['gt', 'gte', 'lt', 'lte', 'between'] as const;
+export type PredictionOp = (typeof PREDICTION_OPS)[number];
 
 export type PropertyValue = string | number | boolean | (string | number)[];
 export interface PropertyFilter {
@@ -144,6 +158,15 @@ export interface ConsentCondition {
   status: ConsentStatus | ConsentStatus[];
 }
 
+/** A predicted score compares with a number: "Churn risk is above 0.7". */
+export interface PredictionCondition {
+  type: 'prediction';
+  score: PredictionScore;
+  op: PredictionOp;
+  value: number;
+  value2?: number;
+}
+
 export type Condition =
   | TraitCondition
   | TagCondition
@@ -155,7 +178,8 @@ export type Condition =
   | SegmentCondition
   | RfmCondition
   | LifecycleCondition
-  | ConsentCondition;
+  | ConsentCondition
+  | PredictionCondition;
 export type ConditionType = Condition['type'];
 export const CONDITION_TYPES = [
   'trait',
@@ -169,6 +193,7 @@ export const CONDITION_TYPES = [
   'rfm',
   'lifecycle',
   'consent',
+  'prediction',
 ] as const satisfies readonly ConditionType[];
 
 export type GroupOp = 'all' | 'any';
@@ -214,6 +239,8 @@ export function defaultCondition(type: ConditionType): Condition {
       return { type, stages: [] };
     case 'consent':
       return { type, channel: 'email', purpose: 'marketing', status: ['subscribed'] };
+    case 'prediction':
+      return { type, score: 'churn_risk', op: 'gt', value: 0.7 };
   }
 }
 
@@ -334,7 +361,7 @@ export function ruleSize(rule: SegmentRule): { nodes: number; depth: number } {
 /** Why a node cannot be sent yet: the field at fault (relative to the node) and a reason key. */
 export interface Incomplete {
   path: RulePath;
-  reason: 'emptyGroup' | 'required' | 'number' | 'date' | 'range';
+  reason: 'emptyGroup' | 'required' | 'number' | 'date' | 'range' | 'probability' | 'amount';
 }
 
 const blank = (v: unknown) =>
@@ -429,6 +456,26 @@ export function incompleteFields(rule: SegmentRule, path: RulePath = []): Incomp
       return c.stages.length ? [] : [{ path: [...path, 'stages'], reason: 'required' }];
     case 'consent':
       return consentStatuses(c).length ? [] : [{ path: [...path, 'status'], reason: 'required' }];
+    case 'prediction': {
+      const probability = isProbabilityScore(c.score);
+      const check = (v: unknown): Incomplete['reason'] | null =>
+        typeof v !== 'number' || !Number.isFinite(v) || v < 0
+          ? probability
+            ? 'probability'
+            : 'amount'
+          : probability && v > 1
+            ? 'probability'
+            : null;
+      const out: Incomplete[] = [];
+      const first = check(c.value);
+      if (first) out.push({ path: [...path, 'value'], reason: first });
+      if (c.op === 'between') {
+        const second = check(c.value2);
+        if (second) out.push({ path: [...path, 'value2'], reason: second });
+        else if (!first && (c.value2 as number) < c.value) out.push({ path: [...path, 'value2'], reason: 'range' });
+      }
+      return out;
+    }
   }
 }
 
@@ -497,6 +544,10 @@ export function cleanRule(rule: SegmentRule): SegmentRule {
     case 'consent': {
       const statuses = [...new Set(consentStatuses(c))];
       return { ...c, status: statuses.length === 1 ? (statuses[0] as ConsentStatus) : statuses };
+    }
+    case 'prediction': {
+      const { value2, ...rest } = c;
+      return c.op === 'between' ? { ...rest, value2 } : rest;
     }
   }
 }

@@ -151,6 +151,26 @@ const cases: { condition: Condition; en: string; es: string }[] = [
     en: 'SMS transactional consent is awaiting confirmation or not asked',
     es: 'El consentimiento de SMS para transaccional es pendiente de confirmar o sin preguntar',
   },
+  {
+    condition: { type: 'prediction', score: 'churn_risk', op: 'gt', value: 0.7 },
+    en: 'Churn risk is above 0.7',
+    es: 'El riesgo de abandono es mayor que 0,7',
+  },
+  {
+    condition: { type: 'prediction', score: 'clv', op: 'between', value: 100, value2: 500 },
+    en: 'Predicted lifetime value is between €100.00 and €500.00',
+    es: 'El valor de vida previsto está entre 100,00\u00a0€ y 500,00\u00a0€',
+  },
+  {
+    condition: { type: 'prediction', score: 'purchase_probability_30', op: 'lte', value: 0.25 },
+    en: 'Chance of buying in the next 30 days is at most 0.25',
+    es: 'La probabilidad de comprar en los próximos 30 días es como mucho 0,25',
+  },
+  {
+    condition: { type: 'prediction', score: 'expected_purchases_90', op: 'gte', value: 2 },
+    en: 'Expected purchases in the next 90 days is at least 2',
+    es: 'El número de compras previstas en los próximos 90 días es al menos 2',
+  },
 ];
 
 describe('conditions as sentences', () => {
@@ -183,6 +203,11 @@ describe('conditions as sentences', () => {
     expect(describeActual(en, { type: 'last_order', op: 'before', value: '2025-01-01' }, '2024-12-24T10:00:00Z')).toBe(
       '24 Dec 2024',
     );
+  });
+
+  it('reports a predicted score as money for lifetime value, else with two decimals', () => {
+    expect(describeActual(en, { type: 'prediction', score: 'clv', op: 'gt', value: 100 }, 123.456)).toBe('€123.46');
+    expect(describeActual(es, { type: 'prediction', score: 'churn_risk', op: 'gt', value: 0.7 }, 0.81234)).toBe('0,81');
   });
 
   it('reports a consent condition’s actual status in words', () => {

@@ -187,6 +187,15 @@ export function describeCondition(ctx: SentenceContext, c: Condition): string {
           consentStatuses(c).map((s) => t(`customers.consent.inline.statuses.${s}`)),
         ),
       });
+    case 'prediction': {
+      const fmt = (v: number | undefined) =>
+        v === undefined || !Number.isFinite(v) ? '…' : c.score === 'clv' ? ctx.money(v) : ctx.number(v);
+      return t(`segments.sentence.prediction.${c.op}`, {
+        score: t(`segments.sentence.scores.${c.score}`),
+        value: fmt(c.value),
+        value2: fmt(c.value2),
+      });
+    }
   }
 }
 
@@ -220,6 +229,9 @@ export function describeActual(ctx: SentenceContext, condition: Condition | unde
     return ctx.t('segments.sentence.times', { count: actual, formatted: ctx.number(actual) });
   if (typeof actual === 'number' && condition?.type === 'orders' && condition.metric !== 'count')
     return ctx.money(actual);
+  // A predicted score: money for lifetime value, else two decimals (probabilities, expected purchases).
+  if (typeof actual === 'number' && condition?.type === 'prediction')
+    return condition.score === 'clv' ? ctx.money(actual) : ctx.number(Math.round(actual * 100) / 100);
   if (typeof actual === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(actual) && !Number.isNaN(Date.parse(actual)))
     return ctx.date(actual);
   if (Array.isArray(actual) && condition?.type === 'fact' && condition.fact !== 'first_seen_at')

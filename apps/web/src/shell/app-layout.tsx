@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconChartBar,
   IconChartPie,
+  IconCrystalBall,
   IconFileImport,
   IconHome,
   IconMail,
@@ -26,6 +27,7 @@ const NAV = [
   { to: '/dashboard', labelKey: 'analytics.nav', icon: IconChartBar },
   { to: '/customers', labelKey: 'customers.nav', icon: IconUsers },
   { to: '/segments', labelKey: 'segments.nav', icon: IconChartPie },
+  { to: '/predictions', labelKey: 'predictions.nav', icon: IconCrystalBall },
   { to: '/journeys', labelKey: 'journeys.nav', icon: IconRoute },
   { to: '/templates', labelKey: 'templates.nav', icon: IconMail },
   { to: '/sources', labelKey: 'shell.sources', icon: IconPlugConnected },

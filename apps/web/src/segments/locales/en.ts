@@ -22,6 +22,7 @@ export const segmentsEn = {
     rfm: 'RFM group',
     lifecycle: 'Lifecycle stage',
     consent: 'Consent',
+    prediction: 'Prediction',
   },
   typeHints: {
     trait: 'A field of the profile: city, plan, birthday…',
@@ -35,6 +36,14 @@ export const segmentsEn = {
     rfm: 'A named group of the RFM grid: champions, at risk…',
     lifecycle: 'New, active, at risk, lapsed or won back, today',
     consent: 'Subscribed, unsubscribed or never asked, per channel',
+    prediction: 'Churn risk, predicted value, chance of buying soon',
+  },
+  scores: {
+    churn_risk: 'Churn risk',
+    p_alive: 'Chance still active',
+    clv: 'Predicted lifetime value',
+    expected_purchases_90: 'Expected purchases, next 90 days',
+    purchase_probability_30: 'Chance of buying, next 30 days',
   },
   facts: {
     first_seen_at: 'First seen',
@@ -94,6 +103,7 @@ export const segmentsEn = {
     channels: { includes: 'includes', excludes: 'does not include' },
     acquisition: { equals: 'is', not_equals: 'is not', in: 'is one of' },
     segment: { in: 'is in', not_in: 'is not in' },
+    prediction: { gt: 'above', gte: 'at least', lt: 'below', lte: 'at most', between: 'between' },
   },
   incomplete: {
     emptyGroup: 'Add a condition to this group, or remove it',
@@ -101,6 +111,8 @@ export const segmentsEn = {
     number: 'Enter a whole number of 1 or more',
     date: 'Pick a date',
     range: 'Must be after the first value',
+    probability: 'Enter a number from 0 to 1',
+    amount: 'Enter a number of 0 or more',
   },
   sentence: {
     quote: '“{{value}}”',
@@ -203,6 +215,20 @@ export const segmentsEn = {
     rfm: 'Is in the RFM group {{cells}}',
     lifecycle: 'Is in the lifecycle stage {{stages}}',
     consent: '{{channel}} {{purpose}} consent is {{statuses}}',
+    scores: {
+      churn_risk: 'Churn risk',
+      p_alive: 'Chance still active',
+      clv: 'Predicted lifetime value',
+      expected_purchases_90: 'Expected purchases in the next 90 days',
+      purchase_probability_30: 'Chance of buying in the next 30 days',
+    },
+    prediction: {
+      gt: '{{score}} is above {{value}}',
+      gte: '{{score}} is at least {{value}}',
+      lt: '{{score}} is below {{value}}',
+      lte: '{{score}} is at most {{value}}',
+      between: '{{score}} is between {{value}} and {{value2}}',
+    },
   },
   builder: {
     rfmCells: 'RFM groups',
@@ -210,6 +236,8 @@ export const segmentsEn = {
     consentChannel: 'Channel',
     consentPurpose: 'Purpose',
     consentStatuses: 'Status is',
+    score: 'Score',
+    probabilityHint: 'From 0 to 1',
     match: 'Match',
     allOf: 'all of',
     anyOf: 'any of',

@@ -24,6 +24,7 @@ export const segmentsEs: typeof segmentsEn = {
     rfm: 'Grupo RFM',
     lifecycle: 'Etapa del ciclo de vida',
     consent: 'Consentimiento',
+    prediction: 'Predicción',
   },
   typeHints: {
     trait: 'Un dato del perfil: ciudad, plan, cumpleaños…',
@@ -37,6 +38,14 @@ export const segmentsEs: typeof segmentsEn = {
     rfm: 'Un grupo con nombre de la matriz RFM: campeones, en riesgo…',
     lifecycle: 'Nuevo, activo, en riesgo, perdido o recuperado, hoy',
     consent: 'Suscrito, dado de baja o sin preguntar, por canal',
+    prediction: 'Riesgo de abandono, valor previsto, probabilidad de comprar pronto',
+  },
+  scores: {
+    churn_risk: 'Riesgo de abandono',
+    p_alive: 'Probabilidad de seguir activo',
+    clv: 'Valor de vida previsto',
+    expected_purchases_90: 'Compras previstas, próximos 90 días',
+    purchase_probability_30: 'Probabilidad de comprar, próximos 30 días',
   },
   facts: {
     first_seen_at: 'Visto por primera vez',
@@ -96,6 +105,7 @@ export const segmentsEs: typeof segmentsEn = {
     channels: { includes: 'incluye', excludes: 'no incluye' },
     acquisition: { equals: 'es', not_equals: 'no es', in: 'es uno de' },
     segment: { in: 'está en', not_in: 'no está en' },
+    prediction: { gt: 'mayor que', gte: 'al menos', lt: 'menor que', lte: 'como mucho', between: 'entre' },
   },
   incomplete: {
     emptyGroup: 'Añade una condición a este grupo, o quítalo',
@@ -103,6 +113,8 @@ export const segmentsEs: typeof segmentsEn = {
     number: 'Escribe un número entero de 1 o más',
     date: 'Elige una fecha',
     range: 'Tiene que ser mayor que el primer valor',
+    probability: 'Escribe un número de 0 a 1',
+    amount: 'Escribe un número de 0 o más',
   },
   sentence: {
     quote: '«{{value}}»',
@@ -205,6 +217,20 @@ export const segmentsEs: typeof segmentsEn = {
     rfm: 'Está en el grupo RFM {{cells}}',
     lifecycle: 'Está en la etapa del ciclo de vida {{stages}}',
     consent: 'El consentimiento de {{channel}} para {{purpose}} es {{statuses}}',
+    scores: {
+      churn_risk: 'El riesgo de abandono',
+      p_alive: 'La probabilidad de seguir activo',
+      clv: 'El valor de vida previsto',
+      expected_purchases_90: 'El número de compras previstas en los próximos 90 días',
+      purchase_probability_30: 'La probabilidad de comprar en los próximos 30 días',
+    },
+    prediction: {
+      gt: '{{score}} es mayor que {{value}}',
+      gte: '{{score}} es al menos {{value}}',
+      lt: '{{score}} es menor que {{value}}',
+      lte: '{{score}} es como mucho {{value}}',
+      between: '{{score}} está entre {{value}} y {{value2}}',
+    },
   },
   builder: {
     rfmCells: 'Grupos RFM',
@@ -212,6 +238,8 @@ export const segmentsEs: typeof segmentsEn = {
     consentChannel: 'Canal',
     consentPurpose: 'Finalidad',
     consentStatuses: 'El estado es',
+    score: 'Puntuación',
+    probabilityHint: 'De 0 a 1',
     match: 'Cumplir',
     allOf: 'todas',
     anyOf: 'alguna',

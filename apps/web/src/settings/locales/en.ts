@@ -259,6 +259,7 @@ export const settingsEn = {
       messages: 'Messages',
       journeys: 'Journeys',
       tasks: 'Tasks',
+      predictions: 'Predictions',
     },
     scopeRead: '{{resource}}: read',
     scopeWrite: '{{resource}}: read and change',

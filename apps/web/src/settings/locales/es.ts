@@ -263,6 +263,7 @@ export const settingsEs: SettingsStrings = {
       messages: 'Mensajes',
       journeys: 'Recorridos',
       tasks: 'Tareas',
+      predictions: 'Predicciones',
     },
     scopeRead: '{{resource}}: leer',
     scopeWrite: '{{resource}}: leer y cambiar',
