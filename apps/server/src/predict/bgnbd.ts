@@ -335,6 +335,29 @@ function survivalTerm(p: BgNbdParams, t: number, x: number, T: number): number {
   return Math.exp((p.a - 1) * Math.log1p(-z)) * s;
 }
 
+/** Above this a + b the drop-out probability is all but the same for everyone (see `aliveExpected`). */
+const HOMOGENEOUS_AB = 1e5;
+
+/**
+ * Expected purchases in the next t of a customer alive now: E[1/p · (1 − e^{−λpt})] over
+ * p ~ Beta(a, b+x) and λ ~ Gamma(r+x, α+T). The closed form (a+b+x−1)/(a−1) · (1 − survival)
+ * needs ₂F₁ terms that underflow and overflow when a and b are huge — the fit's answer when
+ * a shop's customers all drop out at about the same rate. Then the Beta is a point mass at
+ * p = a/(a+b+x), and the expectation is 1/p · (1 − ((α+T)/(α+T+pt))^(r+x)) — its limit.
+ */
+function aliveExpected(p: BgNbdParams, t: number, x: number, T: number): number {
+  if (p.a + p.b < HOMOGENEOUS_AB) {
+    try {
+      const closed = ((p.a + p.b + x - 1) / (p.a - 1)) * (1 - survivalTerm(p, t, x, T));
+      if (Number.isFinite(closed) && closed >= 0) return closed;
+    } catch {
+      // The series did not converge in its term budget: the limit below is then accurate.
+    }
+  }
+  const q = p.a / (p.a + p.b + x);
+  return -Math.expm1((p.r + x) * Math.log((p.alpha + T) / (p.alpha + T + q * t))) / q;
+}
+
 /**
  * E[purchases in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10):
  *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive).
@@ -342,15 +365,13 @@ function survivalTerm(p: BgNbdParams, t: number, x: number, T: number): number {
  */
 export function bgNbdConditionalExpected(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
   if (t <= 0) return 0;
-  const first = (p.a + p.b + x - 1) / (p.a - 1);
-  const second = 1 - survivalTerm(p, t, x, T);
-  return first * second * bgNbdPAlive(p, x, tx, T);
+  return aliveExpected(p, t, x, T) * bgNbdPAlive(p, x, tx, T);
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer within t of the first purchase (FHL eq. 9). */
 export function bgNbdUnconditionalExpected(p: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
-  return ((p.a + p.b - 1) / (p.a - 1)) * (1 - survivalTerm(p, t, 0, 0));
+  return aliveExpected(p, t, 0, 0);
 }
 
 /**
@@ -386,10 +407,9 @@ export function scoreBgNbd(p: BgNbdParams, data: RfmData, horizons: readonly num
     const T = d.T[k]!;
     const pa = bgNbdPAlive(p, x, d.tx[k]!, T);
     uAlive[k] = pa;
-    const first = (p.a + p.b + x - 1) / (p.a - 1);
     for (let h = 0; h < horizons.length; h++) {
       const t = horizons[h]!;
-      uExpected[h]![k] = t > 0 ? first * (1 - survivalTerm(p, t, x, T)) * pa : 0;
+      uExpected[h]![k] = t > 0 ? aliveExpected(p, t, x, T) * pa : 0;
       uAny[h]![k] = pa * -Math.expm1((p.r + x) * Math.log((p.alpha + T) / (p.alpha + T + t)));
     }
   }

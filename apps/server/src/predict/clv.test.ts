@@ -160,6 +160,36 @@ describe('BG/NBD and Gamma-Gamma formulas', () => {
     expect(bgNbdUnconditionalExpected(p, 78)).toBeGreaterThan(bgNbdUnconditionalExpected(p, 39));
   });
 
+  it('when a and b are huge (everyone drops out at the same rate) the expectation is the limit, not NaN', () => {
+    // What a fit on a small, regular shop returns: the Beta of drop-out collapses to a point.
+    const flat: BgNbdParams = { r: 1.63, alpha: 13.6, a: 8.6e6, b: 2.24e7 };
+    const q = (x: number) => flat.a / (flat.a + flat.b + x);
+    const limit = (t: number, x: number, T: number) =>
+      (1 - ((flat.alpha + T) / (flat.alpha + T + q(x) * t)) ** (flat.r + x)) / q(x);
+    for (const [x, tx, T, t] of [
+      [0, 0, 20, 4],
+      [3, 30, 50, 13],
+      [5, 70, 72, 52],
+    ] as const) {
+      const e = bgNbdConditionalExpected(flat, t, x, tx, T);
+      expect(Number.isFinite(e)).toBe(true);
+      expect(e).toBeCloseTo(limit(t, x, T) * bgNbdPAlive(flat, x, tx, T), 12);
+    }
+    const scored = scoreBgNbd(
+      flat,
+      { x: Float64Array.of(2), tx: Float64Array.of(10), T: Float64Array.of(30) },
+      [4, 52],
+    );
+    expect(scored.expected.every((a) => Number.isFinite(a[0] as number))).toBe(true);
+    // The limit is the closed form's: at a + b = 20,000 (where the series still converges) they agree to 0.1%.
+    const wide: BgNbdParams = { r: 1.63, alpha: 13.6, a: 6000, b: 14000 };
+    const closed = bgNbdConditionalExpected(wide, 13, 3, 30, 50);
+    const qw = wide.a / (wide.a + wide.b + 3);
+    const lim =
+      ((1 - ((wide.alpha + 50) / (wide.alpha + 50 + qw * 13)) ** (wide.r + 3)) / qw) * bgNbdPAlive(wide, 3, 30, 50);
+    expect(Math.abs(closed - lim) / lim).toBeLessThan(1e-3);
+  });
+
   it('the unconditional expectation matches a simulation from the same parameters', () => {
     const sim = simulateBgNbd(p, { customers: 100_000, seed: 7, minT: 52, maxT: 52 });
     const mean = sim.x.reduce((s, v) => s + v, 0) / sim.x.length;

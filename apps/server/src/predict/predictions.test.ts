@@ -173,6 +173,12 @@ describe('predictions on a simulated shop', () => {
       t.ctx.db,
     );
     const byId = new Map(rows.rows.map((r) => [r.customer_id, r]));
+    const nan = await sql<{ n: number }>`
+      select count(*)::int as n from customer_predictions where workspace_id = ${ws}
+        and 'NaN'::float8 in (p_alive, expected_30, expected_90, expected_365, purchase_probability_30, expected_aov, clv, churn_risk)`.execute(
+      t.ctx.db,
+    );
+    expect(nan.rows[0]?.n).toBe(0);
     for (const c of shop.slice(0, 60)) {
       const want = summaryOf(c.purchases);
       const got = byId.get(ids.get(c.key) as string);
@@ -246,6 +252,13 @@ describe('predictions on a simulated shop', () => {
     // Bucket means are rounded to 4 decimals.
     expect(Math.abs(total - actual)).toBeLessThan(0.05);
     expect(['good', 'fair', 'poor']).toContain(m.diagnostics.fitQuality);
+    // The tracking curve ends at every repeat purchase of these customers, in both periods.
+    const repeats = inCal.reduce(
+      (n, c) => n + new Set(c.purchases.map((d) => Math.floor(d.getTime() / DAY))).size - 1,
+      0,
+    );
+    expect(m.diagnostics.tracking.at(-1).actual).toBe(repeats);
+    expect(m.diagnostics.tracking.at(-1).predicted).toBeGreaterThan(0);
   });
 
   it('lets segment rules use scores', async () => {

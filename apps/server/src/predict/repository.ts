@@ -98,6 +98,30 @@ export async function purchaseDaySummaries(
   return r.rows;
 }
 
+/**
+ * How many repeat purchases (purchase days after the customer's first) fell on each day, for
+ * customers whose first purchase was by `calEndDay`: the actual side of the tracking curve.
+ */
+export async function repeatPurchaseDays(
+  db: Exec,
+  workspaceId: string,
+  o: { timezone: string; calEndDay: number; holdoutEnd: Date },
+): Promise<{ day: number; n: number }[]> {
+  const r = await sql<{ day: number; n: number }>`
+    with d as (
+      select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day
+      from orders
+      where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
+        and placed_at < ${o.holdoutEnd}
+      group by 1, 2
+    ), f as (
+      select customer_id, min(day) as first_day from d group by 1 having min(day) <= ${o.calEndDay}
+    )
+    select d.day, count(*)::int as n from d join f on f.customer_id = d.customer_id
+    where d.day > f.first_day group by d.day order by d.day`.execute(db);
+  return r.rows;
+}
+
 /** The first and last order of the workspace (not cancelled, with a customer). */
 export async function orderSpan(db: Exec, workspaceId: string): Promise<{ first: Date | null; last: Date | null }> {
   const r = await sql<{ first: Date | null; last: Date | null }>`

@@ -29,15 +29,14 @@ import {
   scoreClv,
   toSummary,
 } from './clv-service.js';
-import type { Diagnostics } from './diagnostics.js';
+import { type Diagnostics, trackingCurve } from './diagnostics.js';
 import { ageBand, type FairnessReport, fairnessReport } from './fairness.js';
 import { prm } from './messages.js';
 import { buildRecommendationModel } from './recommend-service.js';
 import * as repo from './repository.js';
-import type { clvModel, fairness } from './schemas.js';
+import type { fairness } from './schemas.js';
 import { DAY_MS, DAYS_PER_UNIT, dayNumber, type TimeUnit } from './time.js';
 
-type ClvModelView = z.infer<typeof clvModel>;
 type FairnessView = z.infer<typeof fairness>;
 type FairnessBody = Pick<FairnessView['models'][number], 'overall' | 'groups'>;
 
@@ -103,12 +102,29 @@ export async function fitClv(db: Db, workspaceId: string, input: FitClvInput, no
     meanOrderValue,
   });
   const fairness = await clvFairness(db, workspaceId, outcome, calibration, calEndDay, clock.today, unit, now);
+  const repeatDays = await repo.repeatPurchaseDays(db, workspaceId, {
+    timezone: clock.timezone,
+    calEndDay,
+    holdoutEnd,
+  });
+  const expanded = new Float64Array(repeatDays.reduce((n, d) => n + d.n, 0));
+  let k = 0;
+  for (const d of repeatDays) {
+    expanded.fill(d.day, k, k + d.n);
+    k += d.n;
+  }
+  const tracking = trackingCurve(outcome.validation, {
+    firstPurchaseDay: Float64Array.from(calibration, (r) => r.first_day),
+    repeatPurchaseDays: expanded,
+    lastDay: clock.today,
+    unitDays: DAYS_PER_UNIT[unit],
+  }).map((p) => ({ period: p.period, actual: p.actual, predicted: Math.round(p.predicted * 100) / 100 }));
   const row = await repo.insertModel(db, {
     id: newId('mdl'),
     workspaceId,
     kind: 'clv',
     params: outcome.params,
-    diagnostics: { ...outcome.diagnostics, fairness },
+    diagnostics: { ...outcome.diagnostics, tracking, fairness },
     fittedAt: now,
   });
   await repo.pruneModels(db, workspaceId, 10);
@@ -295,6 +311,12 @@ export async function scoreWorkspace(db: Db, workspaceId: string, now = new Date
   const s = toSummary(rows, clock.today, params.timeUnit);
   const scores = scoreClv(params, s);
   const n = s.ids.length;
+  for (const [name, values] of Object.entries(scores)) {
+    const bad = (values as Float64Array).findIndex((v) => !Number.isFinite(v));
+    // A score that is not a number is a bug in the engine: stop rather than store it.
+    if (bad >= 0)
+      throw new Error(`predict: ${name} is not finite for customer ${s.ids[bad]} (model v${clvRow.version})`);
+  }
   const featureRows = await currentFeatures(db, workspaceId, churn.kind, s, scores.pAlive, params.timeUnit, now);
   const churnScores = new Float64Array(n);
   const reasons: (string | null)[] = new Array(n);

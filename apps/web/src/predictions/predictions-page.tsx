@@ -167,7 +167,14 @@ function JobStatus({ job }: { job: PredictionJob | null }) {
             {percent}%
           </Text>
         </Group>
-        <Progress value={percent} animated striped aria-label={t('predictions.run.progressLabel')} />
+        {/* A sliver shows from 0 %: the run has started even before its first step ends. */}
+        <Progress
+          value={percent}
+          animated
+          striped
+          styles={{ section: { minWidth: 8 } }}
+          aria-label={t('predictions.run.progressLabel')}
+        />
       </Stack>
     </Paper>
   );
