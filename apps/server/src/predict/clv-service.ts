@@ -136,10 +136,15 @@ export function fitClvModel(o: {
   let finalGg = gg;
   let fitted: DaySummaryRow[] = o.calibration;
   if (o.all && o.calEndDay < o.today) {
+    // The refit starts where the calibration fit ended (and still reports its own convergence).
     const all = toSummary(o.all, o.today, o.unit);
-    final = fitBgNbd(all.data);
+    const warm = [bg.params.r, bg.params.alpha, bg.params.a, bg.params.b].map(Math.log);
+    final = fitBgNbd(all.data, { starts: [warm] });
     const allSpend = repeatSpend(all);
-    finalGg = allSpend.x.length >= MIN_REPEAT_FOR_SPEND ? fitGammaGamma(allSpend) : null;
+    finalGg =
+      allSpend.x.length >= MIN_REPEAT_FOR_SPEND
+        ? fitGammaGamma(allSpend, gg ? { starts: [[gg.params.p, gg.params.q, gg.params.gamma].map(Math.log)] } : {})
+        : null;
     fitted = o.all;
   }
   const repeatCustomers = fitted.reduce((n, r) => n + (r.days > 1 ? 1 : 0), 0);

@@ -24,7 +24,7 @@ import {
   customerLifetimeValues,
   fitGammaGamma,
 } from './gamma-gamma.js';
-import { multiStart, nelderMead } from './optimize.js';
+import { bfgs, multiStart, nelderMead } from './optimize.js';
 import {
   dayNumber,
   parseCdnow,
@@ -118,6 +118,15 @@ describe('Nelder–Mead', () => {
     expect(many.fx).toBeLessThan(1e-14);
     expect(many.starts).toBe(3);
     expect(many.startsAgreeing).toBe(3);
+  });
+
+  it('BFGS (the full-data polish) reaches the optimum in few evaluations, from near it', () => {
+    const rosen = (v: number[]) => 100 * ((v[1] as number) - (v[0] as number) ** 2) ** 2 + (1 - (v[0] as number)) ** 2;
+    const r = bfgs(rosen, [0.8, 0.6]);
+    expect(r.converged).toBe(true);
+    expect(r.x[0]).toBeCloseTo(1, 4);
+    expect(r.x[1]).toBeCloseTo(1, 4);
+    expect(r.evaluations).toBeLessThan(1000);
   });
 
   it('reports non-convergence when out of iterations', () => {

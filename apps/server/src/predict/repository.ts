@@ -76,6 +76,9 @@ export async function purchaseDaySummaries(
   workspaceId: string,
   o: { timezone: string; calEndDay: number; holdoutEnd: Date },
 ): Promise<DaySummaryRow[]> {
+  // One pass over the purchase days: the first day's amount is the second element of the
+  // smallest [day, amount] pair (days are unique per customer here). In customer order, so the
+  // scores are written in the primary key's order (appends to the index, not random inserts).
   const r = await sql<DaySummaryRow>`
     with d as (
       select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day,
@@ -84,17 +87,54 @@ export async function purchaseDaySummaries(
       where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
         and placed_at < ${o.holdoutEnd}
       group by 1, 2
-    ), f as (
-      select customer_id, min(day) as first_day from d where day <= ${o.calEndDay} group by 1
     )
-    select f.customer_id, f.first_day,
-      max(d.day) filter (where d.day <= ${o.calEndDay}) as last_day,
-      (count(*) filter (where d.day <= ${o.calEndDay}))::int as days,
-      coalesce(sum(d.amount) filter (where d.day <= ${o.calEndDay} and d.day > f.first_day), 0)::float8 as repeat_amount,
-      (count(*) filter (where d.day > ${o.calEndDay}))::int as holdout_days,
-      max(d.at) filter (where d.day <= ${o.calEndDay}) as last_order_at
-    from f join d on d.customer_id = f.customer_id
-    group by f.customer_id, f.first_day`.execute(db);
+    select customer_id, min(day) as first_day,
+      max(day) filter (where day <= ${o.calEndDay}) as last_day,
+      (count(*) filter (where day <= ${o.calEndDay}))::int as days,
+      (coalesce(sum(amount) filter (where day <= ${o.calEndDay}), 0) - (min(array[day::float8, amount]))[2])::float8 as repeat_amount,
+      (count(*) filter (where day > ${o.calEndDay}))::int as holdout_days,
+      max(at) filter (where day <= ${o.calEndDay}) as last_order_at
+    from d group by customer_id
+    having min(day) <= ${o.calEndDay}
+    order by customer_id`.execute(db);
+  return r.rows;
+}
+
+export interface BothSummaryRow extends DaySummaryRow {
+  all_last_day: number;
+  all_days: number;
+  all_repeat_amount: number;
+  all_last_order_at: Date;
+}
+
+/**
+ * `purchaseDaySummaries` up to `calEndDay` and up to `holdoutEnd` (every purchase) in one pass:
+ * the calibration columns are null for customers whose first purchase is later.
+ */
+export async function purchaseDaySummariesBoth(
+  db: Exec,
+  workspaceId: string,
+  o: { timezone: string; calEndDay: number; holdoutEnd: Date },
+): Promise<BothSummaryRow[]> {
+  const r = await sql<BothSummaryRow>`
+    with d as (
+      select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day,
+        sum(total - refunded_amount)::float8 as amount, max(placed_at) as at
+      from orders
+      where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
+        and placed_at < ${o.holdoutEnd}
+      group by 1, 2
+    )
+    select customer_id, min(day) as first_day,
+      max(day) filter (where day <= ${o.calEndDay}) as last_day,
+      (count(*) filter (where day <= ${o.calEndDay}))::int as days,
+      (coalesce(sum(amount) filter (where day <= ${o.calEndDay}), 0) - (min(array[day::float8, amount]))[2])::float8 as repeat_amount,
+      (count(*) filter (where day > ${o.calEndDay}))::int as holdout_days,
+      max(at) filter (where day <= ${o.calEndDay}) as last_order_at,
+      max(day) as all_last_day, count(*)::int as all_days,
+      (sum(amount) - (min(array[day::float8, amount]))[2])::float8 as all_repeat_amount, max(at) as all_last_order_at
+    from d group by customer_id
+    order by customer_id`.execute(db);
   return r.rows;
 }
 
@@ -332,13 +372,30 @@ export interface ScoreColumns {
   confidence: string[];
 }
 
-const SCORE_CHUNK = 20_000;
-const slice = (a: ArrayLike<number>, from: number, to: number) =>
-  Array.from({ length: to - from }, (_, i) => a[from + i]);
+const SCORE_CHUNK = 50_000;
+/**
+ * A PostgreSQL array literal, built here rather than by the driver (which prepares each element
+ * on its own: most of the time of writing a million scores).
+ */
+function numbers(a: ArrayLike<number>, from: number, to: number): string {
+  const parts: string[] = [];
+  for (let i = from; i < to; i++) parts.push(String(a[i]));
+  return `{${parts.join(',')}}`;
+}
+function texts(a: readonly (string | null)[], from: number, to: number): string {
+  const parts: string[] = [];
+  for (let i = from; i < to; i++) {
+    const v = a[i];
+    parts.push(v === null || v === undefined ? 'NULL' : `"${v.replace(/[\\"]/g, '\\$&')}"`);
+  }
+  return `{${parts.join(',')}}`;
+}
 
 /**
- * Writes one run's scores (upsert) and removes the scores of customers the run did not score
- * (merged away, or no longer with an order), in the caller's transaction.
+ * Replaces the workspace's scores with one run's, in the caller's transaction (so readers see
+ * the old scores or the new, never a mix): upserted in chunks in key order — an update in place
+ * (HOT: the table keeps free room on each page, migration 0020) rather than a delete and an
+ * insert into the index — then the rows of customers this run did not score are removed.
  */
 export async function writeScores(
   db: Exec,
@@ -348,20 +405,21 @@ export async function writeScores(
   onChunk?: (done: number) => Promise<void>,
 ): Promise<void> {
   const n = s.customerIds.length;
-  for (let i = 0; i < n; i += SCORE_CHUNK) {
-    const j = Math.min(n, i + SCORE_CHUNK);
-    await sql`
+  // Each chunk's statement is built (its array literals: the JavaScript side of the work) while
+  // the previous one runs in the database.
+  const chunk = (i: number, j: number) =>
+    sql`
       insert into customer_predictions (workspace_id, customer_id, x, t_x, t_cal, zbar, p_alive, expected_30, expected_90,
         expected_365, purchase_probability_30, expected_aov, clv, churn_risk, churn_reasons, next_purchase_at, confidence,
         clv_version, churn_version, scored_at)
       select ${workspaceId}, u.id, u.x, u.tx, u.t, u.zbar, u.pa, u.e30, u.e90, u.e365, u.p30, u.aov, u.clv, u.churn,
         u.reasons::jsonb, u.next_at::timestamptz, u.confidence, ${meta.clvVersion}, ${meta.churnVersion}::int, ${meta.scoredAt}
-      from unnest(${s.customerIds.slice(i, j)}::text[], ${slice(s.x, i, j)}::int[], ${slice(s.tx, i, j)}::float8[],
-        ${slice(s.T, i, j)}::float8[], ${slice(s.zbar, i, j)}::float8[], ${slice(s.pAlive, i, j)}::float8[],
-        ${slice(s.e30, i, j)}::float8[], ${slice(s.e90, i, j)}::float8[], ${slice(s.e365, i, j)}::float8[],
-        ${slice(s.p30, i, j)}::float8[], ${slice(s.aov, i, j)}::float8[], ${slice(s.clv, i, j)}::float8[],
-        ${slice(s.churn, i, j)}::float8[], ${s.reasons.slice(i, j)}::text[], ${s.nextAt.slice(i, j)}::text[],
-        ${s.confidence.slice(i, j)}::text[])
+      from unnest(${texts(s.customerIds, i, j)}::text[], ${numbers(s.x, i, j)}::int[], ${numbers(s.tx, i, j)}::float8[],
+        ${numbers(s.T, i, j)}::float8[], ${numbers(s.zbar, i, j)}::float8[], ${numbers(s.pAlive, i, j)}::float8[],
+        ${numbers(s.e30, i, j)}::float8[], ${numbers(s.e90, i, j)}::float8[], ${numbers(s.e365, i, j)}::float8[],
+        ${numbers(s.p30, i, j)}::float8[], ${numbers(s.aov, i, j)}::float8[], ${numbers(s.clv, i, j)}::float8[],
+        ${numbers(s.churn, i, j)}::float8[], ${texts(s.reasons, i, j)}::text[], ${texts(s.nextAt, i, j)}::text[],
+        ${texts(s.confidence, i, j)}::text[])
         as u(id, x, tx, t, zbar, pa, e30, e90, e365, p30, aov, clv, churn, reasons, next_at, confidence)
       on conflict (workspace_id, customer_id) do update set x = excluded.x, t_x = excluded.t_x, t_cal = excluded.t_cal,
         zbar = excluded.zbar, p_alive = excluded.p_alive, expected_30 = excluded.expected_30,
@@ -369,11 +427,17 @@ export async function writeScores(
         purchase_probability_30 = excluded.purchase_probability_30, expected_aov = excluded.expected_aov,
         clv = excluded.clv, churn_risk = excluded.churn_risk, churn_reasons = excluded.churn_reasons,
         next_purchase_at = excluded.next_purchase_at, confidence = excluded.confidence,
-        clv_version = excluded.clv_version, churn_version = excluded.churn_version, scored_at = excluded.scored_at`.execute(
-      db,
-    );
-    if (onChunk) await onChunk(j);
+        clv_version = excluded.clv_version, churn_version = excluded.churn_version, scored_at = excluded.scored_at`;
+  let running: Promise<unknown> | null = null;
+  for (let i = 0; i < n; i += SCORE_CHUNK) {
+    const j = Math.min(n, i + SCORE_CHUNK);
+    const statement = chunk(i, j);
+    if (running) await running;
+    if (onChunk && i > 0) await onChunk(i);
+    running = statement.execute(db);
   }
+  if (running) await running;
+  if (onChunk && n > 0) await onChunk(n);
   await sql`delete from customer_predictions where workspace_id = ${workspaceId} and scored_at <> ${meta.scoredAt}`.execute(
     db,
   );

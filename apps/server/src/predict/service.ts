@@ -68,6 +68,11 @@ export interface FitClvInput {
  * fairness of its holdout predictions). Scoring is separate (`scoreWorkspace`).
  */
 export async function fitClv(db: Db, workspaceId: string, input: FitClvInput, now = new Date()) {
+  return (await fitClvWithSummary(db, workspaceId, input, now)).view;
+}
+
+/** `fitClv`, also returning every customer's summary as of today (what scoring reads next). */
+export async function fitClvWithSummary(db: Db, workspaceId: string, input: FitClvInput, now = new Date()) {
   const clock = await workspaceClock(db, workspaceId, now);
   const span = await repo.orderSpan(db, workspaceId);
   if (!span.first) throw new UserError(400, 'no_orders', prm('no_orders'));
@@ -78,19 +83,24 @@ export async function fitClv(db: Db, workspaceId: string, input: FitClvInput, no
     : defaultCalibrationEnd(firstDay, clock.today);
   const unit = input.timeUnit ?? 'weeks';
   const holdoutEnd = new Date(now.getTime() + 1);
-  const calibration = await repo.purchaseDaySummaries(db, workspaceId, {
-    timezone: clock.timezone,
-    calEndDay,
-    holdoutEnd,
-  });
-  const all =
-    !explicit && calEndDay < clock.today
-      ? await repo.purchaseDaySummaries(db, workspaceId, {
-          timezone: clock.timezone,
-          calEndDay: clock.today,
-          holdoutEnd,
-        })
-      : null;
+  const range = { timezone: clock.timezone, calEndDay, holdoutEnd };
+  // Three reads of the orders, which PostgreSQL runs side by side (one connection each).
+  const [both, attributes, repeatDays] = await Promise.all([
+    repo.purchaseDaySummariesBoth(db, workspaceId, range),
+    repo.customerAttributes(db, workspaceId),
+    repo.repeatPurchaseDays(db, workspaceId, range),
+  ]);
+  const calibration: repo.DaySummaryRow[] = both.filter((r) => r.days > 0);
+  const current: repo.DaySummaryRow[] = both.map((r) => ({
+    customer_id: r.customer_id,
+    first_day: r.first_day,
+    last_day: r.all_last_day,
+    days: r.all_days,
+    repeat_amount: r.all_repeat_amount,
+    holdout_days: 0,
+    last_order_at: r.all_last_order_at,
+  }));
+  const all = !explicit && calEndDay < clock.today ? current : null;
   const meanOrderValue = meanValue(all ?? calibration);
   const outcome = fitClvModel({
     calibration,
@@ -101,12 +111,7 @@ export async function fitClv(db: Db, workspaceId: string, input: FitClvInput, no
     currency: clock.currency,
     meanOrderValue,
   });
-  const fairness = await clvFairness(db, workspaceId, outcome, calibration, calEndDay, clock.today, unit, now);
-  const repeatDays = await repo.repeatPurchaseDays(db, workspaceId, {
-    timezone: clock.timezone,
-    calEndDay,
-    holdoutEnd,
-  });
+  const fairness = clvFairness(outcome, calibration, attributes, calEndDay, clock.today, unit, now);
   const expanded = new Float64Array(repeatDays.reduce((n, d) => n + d.n, 0));
   let k = 0;
   for (const d of repeatDays) {
@@ -128,7 +133,7 @@ export async function fitClv(db: Db, workspaceId: string, input: FitClvInput, no
     fittedAt: now,
   });
   await repo.pruneModels(db, workspaceId, 10);
-  return clvView(db, row);
+  return { view: await clvView(db, row), current };
 }
 
 function meanValue(rows: repo.DaySummaryRow[]): number {
@@ -145,11 +150,10 @@ function meanValue(rows: repo.DaySummaryRow[]): number {
 }
 
 /** Predicted vs actual holdout purchases by group: is the model as right for everyone? */
-async function clvFairness(
-  db: Db,
-  workspaceId: string,
+function clvFairness(
   outcome: ReturnType<typeof fitClvModel>,
   calibration: repo.DaySummaryRow[],
+  attributes: repo.CustomerAttributesRow[],
   calEndDay: number,
   today: number,
   unit: TimeUnit,
@@ -160,7 +164,7 @@ async function clvFairness(
   const s = toSummary(calibration, calEndDay, unit);
   const v = outcome.validation;
   const predicted = scoreBgNbd(v, s.data, [holdoutUnits]).expected[0] as Float64Array;
-  const groups = await fairnessGroups(db, workspaceId, s.ids, now);
+  const groups = fairnessGroupsOf(attributes, s.ids, now);
   return fairnessBody(
     fairnessReport({
       groups,
@@ -198,7 +202,11 @@ function fairnessBody(r: FairnessReport): FairnessBody {
 }
 
 async function fairnessGroups(db: Db, workspaceId: string, ids: string[], now: Date) {
-  const attrs = new Map((await repo.customerAttributes(db, workspaceId)).map((a) => [a.id, a]));
+  return fairnessGroupsOf(await repo.customerAttributes(db, workspaceId), ids, now);
+}
+
+function fairnessGroupsOf(attributes: repo.CustomerAttributesRow[], ids: string[], now: Date) {
+  const attrs = new Map(attributes.map((a) => [a.id, a]));
   const pick = (f: (a: repo.CustomerAttributesRow) => string | null) =>
     ids.map((id) => {
       const a = attrs.get(id);
@@ -294,7 +302,14 @@ const round = (v: number, digits = 6) => {
  * Scores every customer with an order using the latest models, replacing the previous scores
  * in one transaction. Returns how many were scored (0 when no CLV model exists yet).
  */
-export async function scoreWorkspace(db: Db, workspaceId: string, now = new Date(), progress = noProgress) {
+export async function scoreWorkspace(
+  db: Db,
+  workspaceId: string,
+  now = new Date(),
+  progress = noProgress,
+  /** Every customer's purchase-day summary as of `now`, when the caller has just read it. */
+  summaries?: repo.DaySummaryRow[],
+) {
   const clvRow = await repo.latestModel(db, workspaceId, 'clv');
   if (!clvRow) return { scored: 0 };
   const params = clvRow.params as ClvParams;
@@ -303,11 +318,13 @@ export async function scoreWorkspace(db: Db, workspaceId: string, now = new Date
     ? { kind: (churnRow.params as { kind: string }).kind, model: (churnRow.params as { model: unknown }).model }
     : { kind: 'p_alive', model: null };
   const clock = await workspaceClock(db, workspaceId, now);
-  const rows = await repo.purchaseDaySummaries(db, workspaceId, {
-    timezone: clock.timezone,
-    calEndDay: clock.today,
-    holdoutEnd: new Date(now.getTime() + 1),
-  });
+  const rows =
+    summaries ??
+    (await repo.purchaseDaySummaries(db, workspaceId, {
+      timezone: clock.timezone,
+      calEndDay: clock.today,
+      holdoutEnd: new Date(now.getTime() + 1),
+    }));
   const s = toSummary(rows, clock.today, params.timeUnit);
   const scores = scoreClv(params, s);
   const n = s.ids.length;
@@ -426,13 +443,13 @@ export async function runPredictions(
   const span = await repo.orderSpan(db, workspaceId);
   if (!span.first) return { scored: 0, skipped: 'no_orders' as const };
   await progress(0, 4, 'clv');
-  const clv = await fitClv(db, workspaceId, opts, now);
+  const { view: clv, current } = await fitClvWithSummary(db, workspaceId, opts, now);
   await progress(1, 4, 'churn');
   await fitChurnModel(db, workspaceId, clv, now);
   await progress(2, 4, 'recommendations');
   await buildRecommendationModel(db, workspaceId, now);
   await progress(3, 4, 'scores');
-  const scored = await scoreWorkspace(db, workspaceId, now);
+  const scored = await scoreWorkspace(db, workspaceId, now, noProgress, current);
   await progress(4, 4, 'done');
   return scored;
 }
