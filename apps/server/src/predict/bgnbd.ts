@@ -7,6 +7,8 @@
  * t_x (time of the last repeat purchase) and T (time since the first purchase), all in one
  * time unit (days or weeks) from the customer's first purchase.
  */
+
+import { seededRandom } from './metrics.js';
 import { multiStart, multiStartThenPolish } from './optimize.js';
 import { hyp2f1, lgamma } from './special.js';
 
@@ -50,25 +52,13 @@ export interface FitOptions {
   seed?: number;
 }
 
-/** mulberry32 (seeded uniform numbers in [0, 1)). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A Horvitz–Thompson subsample of compressed rows: row k is kept with probability
  * π = min(1, w·s) and weighted w/π, so its log-likelihood estimates the full one without bias
  * (the heavy rows, e.g. x = 0 at a common T, are always kept).
  */
 export function subsampleRfm(d: CompressedRfm, rows: number, seed = 1): CompressedRfm {
-  const u = uniform(seed);
+  const u = seededRandom(seed);
   const s = rows / d.customers;
   const x: number[] = [];
   const tx: number[] = [];

@@ -14,44 +14,18 @@ import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '.
 import { resolveProfile } from '../testing/customers.js';
 import { bgNbdPAlive } from './bgnbd.js';
 import { registerPredictJobs } from './jobs.js';
+import { seededRandom } from './metrics.js';
 import { templateRecommendations } from './recommend-service.js';
 import { runPredictions } from './service.js';
+import { sampleGamma } from './simulate.js';
 
 const DAY = 86_400_000;
 // Noon yesterday (UTC): every simulated purchase is in the past for requests made at the real time.
 const NOW = new Date(Math.floor(Date.now() / DAY) * DAY - 12 * 3_600_000);
 const GROUPS = { a: ['a1', 'a2', 'a3'], b: ['b1', 'b2', 'b3'] } as const;
 
-function mulberry32(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(42);
-/** Gamma(k, θ) for k ≥ 1 (Marsaglia–Tsang); k < 1 via the boost. */
-function gamma(k: number, theta: number): number {
-  if (k < 1) return gamma(k + 1, theta) * rand() ** (1 / k);
-  const d = k - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      const u1 = rand();
-      const u2 = rand();
-      x = Math.sqrt(-2 * Math.log(u1 || 1e-12)) * Math.cos(2 * Math.PI * u2);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rand();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v * theta;
-  }
-}
+const rand = seededRandom(42);
+const gamma = (k: number, theta: number) => sampleGamma(rand, k) * theta;
 const beta = (a: number, b: number) => {
   const x = gamma(a, 1);
   return x / (x + gamma(b, 1));

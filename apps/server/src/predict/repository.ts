@@ -76,28 +76,7 @@ export async function purchaseDaySummaries(
   workspaceId: string,
   o: { timezone: string; calEndDay: number; holdoutEnd: Date },
 ): Promise<DaySummaryRow[]> {
-  // One pass over the purchase days: the first day's amount is the second element of the
-  // smallest [day, amount] pair (days are unique per customer here). In customer order, so the
-  // scores are written in the primary key's order (appends to the index, not random inserts).
-  const r = await sql<DaySummaryRow>`
-    with d as (
-      select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day,
-        sum(total - refunded_amount)::float8 as amount, max(placed_at) as at
-      from orders
-      where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
-        and placed_at < ${o.holdoutEnd}
-      group by 1, 2
-    )
-    select customer_id, min(day) as first_day,
-      max(day) filter (where day <= ${o.calEndDay}) as last_day,
-      (count(*) filter (where day <= ${o.calEndDay}))::int as days,
-      (coalesce(sum(amount) filter (where day <= ${o.calEndDay}), 0) - (min(array[day::float8, amount]))[2])::float8 as repeat_amount,
-      (count(*) filter (where day > ${o.calEndDay}))::int as holdout_days,
-      max(at) filter (where day <= ${o.calEndDay}) as last_order_at
-    from d group by customer_id
-    having min(day) <= ${o.calEndDay}
-    order by customer_id`.execute(db);
-  return r.rows;
+  return (await purchaseDaySummariesBoth(db, workspaceId, o)).filter((r) => r.days > 0);
 }
 
 export interface BothSummaryRow extends DaySummaryRow {
@@ -108,8 +87,11 @@ export interface BothSummaryRow extends DaySummaryRow {
 }
 
 /**
- * `purchaseDaySummaries` up to `calEndDay` and up to `holdoutEnd` (every purchase) in one pass:
- * the calibration columns are null for customers whose first purchase is later.
+ * `purchaseDaySummaries` up to `calEndDay` and up to `holdoutEnd` (every purchase, `all_…`) in
+ * one pass; customers whose first purchase is later have `days` 0. In customer order, so the
+ * scores are written in the primary key's order (appends to the index, not random inserts).
+ * The first day's amount is the second element of the smallest [day, amount] pair (a day is
+ * unique per customer here).
  */
 export async function purchaseDaySummariesBoth(
   db: Exec,

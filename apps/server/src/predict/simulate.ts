@@ -4,18 +4,10 @@
  */
 import type { BgNbdParams } from './bgnbd.js';
 import type { GammaGammaParams } from './gamma-gamma.js';
+import { seededRandom } from './metrics.js';
 
-/** mulberry32: small, fast, seeded uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast, seeded uniform numbers in [0, 1) (one implementation: metrics.ts). */
+export const mulberry32 = seededRandom;
 
 /** Standard normal (Box–Muller; one of the pair). */
 function normal(u: () => number): number {
