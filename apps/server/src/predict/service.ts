@@ -334,16 +334,23 @@ export async function scoreWorkspace(
     if (bad >= 0)
       throw new Error(`predict: ${name} is not finite for customer ${s.ids[bad]} (model v${clvRow.version})`);
   }
-  const featureRows = await currentFeatures(db, workspaceId, churn.kind, s, scores.pAlive, params.timeUnit, now);
+  const featureRows = churn.kind === 'supervised' ? await currentFeatures(db, workspaceId, s, scores.pAlive, now) : [];
   const churnScores = new Float64Array(n);
   const reasons: (string | null)[] = new Array(n);
   const nextAt: (string | null)[] = new Array(n);
   const confidence: string[] = new Array(n);
   const per = DAYS_PER_UNIT[params.timeUnit];
+  const supervised = churn.kind === 'supervised';
   for (let i = 0; i < n; i++) {
-    const c = churnRisk(churn, featureRows[i] as FeatureRow);
-    churnScores[i] = round(c.risk);
-    reasons[i] = JSON.stringify(c.reasons);
+    if (supervised) {
+      const c = churnRisk(churn, featureRows[i] as FeatureRow);
+      churnScores[i] = round(c.risk);
+      reasons[i] = JSON.stringify(c.reasons);
+    } else {
+      // 1 − P(alive): its reasons follow from the stored row, so they are worked out when read.
+      churnScores[i] = round(1 - (scores.pAlive[i] as number));
+      reasons[i] = null;
+    }
     nextAt[i] = nextPurchase(s, scores, i, per, now);
     const T = (s.data.T[i] as number) * per;
     confidence[i] = T < 90 ? 'short_history' : (s.data.x[i] as number) === 0 ? 'no_repeat' : 'ok';
@@ -398,30 +405,14 @@ function nextPurchase(s: Summary, scores: ReturnType<typeof scoreClv>, i: number
   return days <= 730 ? new Date(now.getTime() + days * DAY_MS).toISOString() : null;
 }
 
-/** Today's features for the churn model (behaviour from the summary alone for 1 − P(alive)). */
+/** Today's features for the supervised churn model. */
 async function currentFeatures(
   db: Db,
   workspaceId: string,
-  kind: string,
   s: Summary,
   pAlive: Float64Array,
-  unit: TimeUnit,
   now: Date,
 ): Promise<FeatureRow[]> {
-  const per = DAYS_PER_UNIT[unit];
-  if (kind !== 'supervised') {
-    return s.ids.map((_, i) => {
-      const x = s.data.x[i] as number;
-      const since = Math.max(0, (now.getTime() - (s.lastOrderAt[i] as Date).getTime()) / DAY_MS);
-      const gap = x > 0 ? ((s.data.tx[i] as number) * per) / x : null;
-      return {
-        p_alive: pAlive[i] as number,
-        days_since_last_order: since,
-        orders: x + 1,
-        overdue_ratio: gap && gap > 0 ? since / gap : null,
-      };
-    });
-  }
   const snap = new Map((await repo.churnSnapshot(db, workspaceId, now, now)).map((r) => [r.customer_id, r]));
   const attrs = new Map((await repo.customerAttributes(db, workspaceId)).map((a) => [a.id, a]));
   return s.ids.map((id, i) => {
@@ -582,7 +573,7 @@ export async function customerPredictions(db: Db, workspaceId: string, customerI
   const clv = p ? await repo.latestModel(db, workspaceId, 'clv') : undefined;
   const unit = (clv?.params as ClvParams | undefined)?.timeUnit ?? 'weeks';
   const per = DAYS_PER_UNIT[unit] / 7;
-  const reasons = (p?.churn_reasons ?? []) as ChurnReason[];
+  const reasons = p ? ((p.churn_reasons as ChurnReason[] | null) ?? aliveReasons(p, DAYS_PER_UNIT[unit])) : [];
   return {
     personalization: !optedOut,
     scoredAt: p?.scored_at.toISOString() ?? null,
@@ -622,6 +613,16 @@ export async function customerPredictions(db: Db, workspaceId: string, customerI
     models: { clv: p?.clv_version ?? null, churn: p?.churn_version ?? null },
     currency: w.currency,
   };
+}
+
+/** The reasons of 1 − P(alive) (no supervised model): P(alive), and how overdue against their own rhythm. */
+function aliveReasons(p: repo.PredictionRow, daysPerUnit: number): ChurnReason[] {
+  const sinceDays = (p.t_cal - p.t_x) * daysPerUnit;
+  const gapDays = p.x > 0 ? (p.t_x * daysPerUnit) / p.x : null;
+  return churnRisk(
+    { kind: 'p_alive', model: null },
+    { p_alive: p.p_alive, overdue_ratio: gapDays && gapDays > 0 ? sinceDays / gapDays : null },
+  ).reasons;
 }
 
 /** Switches personalization off (or back on) for a customer who asked. */

@@ -220,7 +220,7 @@ export const predictionsEn = {
     because: 'Because they bought {{products}}',
     reasons: { bought_with: 'Often bought together', popular: 'Popular right now', replenish: 'Time to buy again' },
     recommendationsModel: 'Recommendations model version {{version}}',
-    unnamedProduct: 'Product {{id}}',
+    unnamedProduct: 'Unnamed product ({{id}})',
     openProduct: 'Open {{name}} in the shop',
   },
   channelCard: {

@@ -229,7 +229,7 @@ export const predictionsEs: typeof predictionsEn = {
       replenish: 'Hora de volver a comprar',
     },
     recommendationsModel: 'Modelo de recomendaciones versión {{version}}',
-    unnamedProduct: 'Producto {{id}}',
+    unnamedProduct: 'Producto sin nombre ({{id}})',
     openProduct: 'Abrir {{name}} en la tienda',
   },
   channelCard: {
