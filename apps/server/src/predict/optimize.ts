@@ -221,6 +221,7 @@ export function bfgs(
   let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   let iterations = 0;
   let converged = false;
+  let steepest = false;
   const maxIterations = o.maxIterations ?? 200;
   while (iterations < maxIterations) {
     iterations++;
@@ -245,9 +246,17 @@ export function bfgs(
       fnext = fn(next);
     }
     if (!(fnext < fx)) {
+      // No lower point along d. With a curvature estimate, forget it and try steepest descent
+      // once; otherwise stop, converged if the gradient is at the level of the rounding noise.
+      if (!steepest) {
+        steepest = true;
+        H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+        continue;
+      }
       converged = Math.max(...g.map(Math.abs)) < gtol * 1e3;
       break;
     }
+    steepest = false;
     const gnext = grad(next);
     const sv = next.map((v, i) => v - (x[i] as number));
     const yv = gnext.map((v, i) => v - (g[i] as number));
@@ -295,10 +304,14 @@ export function multiStartThenPolish(
   let polish: MinimizeResult = bfgs(full, search.x);
   if (!polish.converged) {
     // BFGS could not settle (a flat or awkward optimum): the robust simplex from its best point.
+    // Bounded: near the optimum the mean log-likelihood of a large sum is flat to ~1e-13, below
+    // which no stopping rule on f can be met.
     const simplex = nelderMead(full, polish.x, {
       ...options,
       step: 0.05,
       xtol: Math.max(options.xtol ?? 0, 1e-5),
+      ftolRel: Math.max(options.ftolRel ?? 0, 1e-11),
+      maxIterations: Math.min(options.maxIterations ?? 500, 500),
       maxRestarts: 1,
     });
     polish = { ...simplex, evaluations: simplex.evaluations + polish.evaluations };
