@@ -201,10 +201,6 @@ function fairnessBody(r: FairnessReport): FairnessBody {
   };
 }
 
-async function fairnessGroups(db: Db, workspaceId: string, ids: string[], now: Date) {
-  return fairnessGroupsOf(await repo.customerAttributes(db, workspaceId), ids, now);
-}
-
 function fairnessGroupsOf(attributes: repo.CustomerAttributesRow[], ids: string[], now: Date) {
   const attrs = new Map(attributes.map((a) => [a.id, a]));
   const pick = (f: (a: repo.CustomerAttributesRow) => string | null) =>
@@ -233,7 +229,8 @@ export async function fitChurnModel(
   const h = CHURN_HORIZON_DAYS * DAY_MS;
   const testAt = new Date(now.getTime() - h);
   const trainAt = new Date(now.getTime() - 2 * h);
-  const attrs = new Map((await repo.customerAttributes(db, workspaceId)).map((a) => [a.id, a]));
+  const attributes = await repo.customerAttributes(db, workspaceId);
+  const attrs = new Map(attributes.map((a) => [a.id, a]));
   const snapshot = async (at: Date, until: Date) => {
     const rows = await repo.churnSnapshot(db, workspaceId, at, until);
     const pAlive = await pAliveAt(db, workspaceId, clv, clock.timezone, at);
@@ -249,7 +246,7 @@ export async function fitChurnModel(
   const train = await snapshot(trainAt, testAt);
   const test = await snapshot(testAt, now);
   const fit = fitChurn({ train, test });
-  const groups = await fairnessGroups(db, workspaceId, test.ids, now);
+  const groups = fairnessGroupsOf(attributes, test.ids, now);
   const fairness =
     fit.testScores.length >= 30
       ? fairnessBody(fairnessReport({ groups, scores: fit.testScores, labels: test.churned }))
