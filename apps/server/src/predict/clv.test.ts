@@ -23,6 +23,8 @@ import {
   customerLifetimeValue,
   customerLifetimeValues,
   fitGammaGamma,
+  GAMMA_GAMMA_MAX_Q,
+  gammaGammaLogLikelihood,
 } from './gamma-gamma.js';
 import { bfgs, multiStart, nelderMead } from './optimize.js';
 import {
@@ -34,7 +36,7 @@ import {
   summarizeTransactions,
 } from './rfm-summary.js';
 import { simulateBgNbd } from './simulate.js';
-import { hyp2f1, lgamma, log1mExp, log1pExp, logHyp2f1Euler, logSumExp, logSumExp2 } from './special.js';
+import { hyp2f1, lgamma, lgammaDiff, log1mExp, log1pExp, logHyp2f1Euler, logSumExp, logSumExp2 } from './special.js';
 
 // The shared data sets live next to the repository: <repo>/../shared/datasets.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -76,6 +78,21 @@ describe('special functions', () => {
       expect(Math.abs(lgamma(x + 1) - lgamma(x) - Math.log(x))).toBeLessThan(1e-12 * Math.max(1, lgamma(x + 1)));
     expect(lgamma(0)).toBeNaN();
     expect(lgamma(-1)).toBeNaN();
+  });
+
+  it('lgammaDiff: ln Γ(q+a) − ln Γ(q) without cancellation, for any q', () => {
+    for (const q of [0.5, 3.7, 99, 100, 150, 1e3])
+      for (const a of [0.01, 1, 3.5, 40, 900]) {
+        const direct = lgamma(q + a) - lgamma(q);
+        expect(Math.abs(lgammaDiff(q, a) - direct), `q ${q}, a ${a}`).toBeLessThan(
+          1e-11 * Math.max(1, Math.abs(direct)),
+        );
+      }
+    // For huge q it tends to a·ln q + a(a−1)/(2q); the plain difference has lost most digits there.
+    for (const q of [1e12, 1e20]) {
+      const a = 3.5;
+      expect(Math.abs(lgammaDiff(q, a) - (a * Math.log(q) + (a * (a - 1)) / (2 * q)))).toBeLessThan(1e-13);
+    }
   });
 
   it('logSumExp and friends do not overflow', () => {
@@ -318,6 +335,65 @@ describe('fits on simulated data recover the parameters', () => {
     const mean = (fit.params.p * fit.params.gamma) / (fit.params.q - 1);
     expect(Math.abs(mean / ((truth.p * truth.gamma) / (truth.q - 1)) - 1)).toBeLessThan(0.03);
     for (const k of ['p', 'q', 'gamma'] as const) expect(Math.abs(fit.params[k] / truth[k] - 1), k).toBeLessThan(0.2);
+  });
+});
+
+describe('Gamma-Gamma when customers spend alike, and on large data', () => {
+  // Every customer's spend rate the same: the model's limit q, γ → ∞ with q/γ = μ fixed, where
+  // z̄ ~ Gamma(px, xμ). Before the likelihood was written to stay exact along that ridge, a fit of
+  // such data walked up it for minutes (lgamma(px+q) − lgamma(q) cancelling) and did not converge.
+  const p = 4;
+  const mu = 0.2; // mean spend p/μ = 20
+  const sim = simulateBgNbd(
+    { r: 1, alpha: 2, a: 0.5, b: 3 },
+    { customers: 12_000, seed: 21, minT: 30, maxT: 40, spend: { p, q: 1e14, gamma: 1e14 / mu } },
+  );
+  const limitLogLikelihood = (pp: number, m: number) => {
+    let ll = 0;
+    for (let i = 0; i < sim.x.length; i++) {
+      const x = sim.x[i]!;
+      const z = sim.zbar![i]!;
+      if (!(x > 0 && z > 0)) continue;
+      ll += pp * x * Math.log(x * m) - lgamma(pp * x) + (pp * x - 1) * Math.log(z) - x * m * z;
+    }
+    return ll;
+  };
+
+  it('the likelihood at huge q equals the limit’s, to the last digits', () => {
+    const data = { x: sim.x, zbar: sim.zbar! };
+    const q = 1e13;
+    const ll = gammaGammaLogLikelihood({ p, q, gamma: q / mu }, data);
+    expect(Math.abs(ll / limitLogLikelihood(p, mu) - 1)).toBeLessThan(1e-10);
+  });
+
+  it('fits the limit quickly, converged, with the right mean and shape', () => {
+    const fit = fitGammaGamma({ x: sim.x, zbar: sim.zbar! });
+    expect(fit.converged).toBe(true);
+    // A finite sample can show a little spread, so q is large (a CV of spend rates under 5 %) or capped.
+    expect(fit.params.q).toBeGreaterThan(400);
+    expect(fit.params.q).toBeLessThanOrEqual(GAMMA_GAMMA_MAX_Q);
+    expect(Math.abs(fit.params.p / p - 1)).toBeLessThan(0.1);
+    const mean = (fit.params.p * fit.params.gamma) / (fit.params.q - 1);
+    expect(Math.abs(mean / (p / mu) - 1)).toBeLessThan(0.02);
+    // No parameter set does better than the limit's own maximum (found here by a 2-D search).
+    const best = multiStart((v) => -limitLogLikelihood(Math.exp(v[0]!), Math.exp(v[1]!)), [[0, -1]]);
+    expect(fit.logLikelihood).toBeGreaterThanOrEqual(-best.fx - 1e-6);
+  });
+
+  it('the subsample search, then the polish on everyone, finds the full-data optimum', () => {
+    const spendSim = simulateBgNbd(
+      { r: 1, alpha: 2, a: 0.5, b: 3 },
+      { customers: 12_000, seed: 5, minT: 30, maxT: 40, spend: { p: 6.25, q: 3.74, gamma: 15.44 } },
+    );
+    const data = { x: spendSim.x, zbar: spendSim.zbar! };
+    const everyone = fitGammaGamma(data, { searchRows: Number.POSITIVE_INFINITY });
+    for (const searchRows of [500, 2000]) {
+      const sampled = fitGammaGamma(data, { searchRows });
+      expect(sampled.converged).toBe(true);
+      expect(Math.abs(sampled.logLikelihood - everyone.logLikelihood)).toBeLessThan(1e-4);
+      for (const k of ['p', 'q', 'gamma'] as const)
+        expect(Math.abs(sampled.params[k] / everyone.params[k] - 1), k).toBeLessThan(1e-3);
+    }
   });
 });
 

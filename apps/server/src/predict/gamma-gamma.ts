@@ -8,8 +8,8 @@
  * of the purchase process; it is fitted on customers with at least one repeat purchase.
  */
 import { type BgNbdParams, bgNbdConditionalExpected, compressRfm, type FitResult } from './bgnbd.js';
-import { multiStart, multiStartThenPolish } from './optimize.js';
-import { lgamma } from './special.js';
+import { bfgs, multiStart, multiStartThenPolish, nelderMead } from './optimize.js';
+import { lgamma, lgammaDiff } from './special.js';
 
 export interface GammaGammaParams {
   p: number;
@@ -27,15 +27,19 @@ export interface SpendData {
 
 /**
  * Log-likelihood over customers with x > 0 and z̄ > 0 (note 025, eq. 3):
- *   ℓ = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(γ + x z̄).
+ *   ℓ = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln z̄ + px ln x − (px+q) ln(γ + x z̄),
+ * evaluated as ln Γ(px+q) − ln Γ(q) (`lgammaDiff`) − ln Γ(px) + px ln x + (px−1) ln z̄ − px ln γ
+ * − (px+q) log1p(x z̄/γ): the same number, but without the cancellation of huge terms when q and γ
+ * are large — which they are when customers hardly differ in what they spend (the model's limit
+ * q, γ → ∞ with q/γ fixed: every customer's spend rate the same).
  */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, data: SpendData): number {
   const { p, q, gamma } = params;
   if (!(p > 0 && q > 0 && gamma > 0)) return Number.NEGATIVE_INFINITY;
-  const base = -lgamma(q) + q * Math.log(gamma);
+  const logGamma = Math.log(gamma);
   let ll = 0;
   let lastX = Number.NaN;
-  let lgx = 0;
+  let perX = 0;
   for (let i = 0; i < data.x.length; i++) {
     const x = data.x[i]!;
     const m = data.zbar[i]!;
@@ -44,32 +48,106 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, data: SpendDat
     const px = p * x;
     if (x !== lastX) {
       lastX = x;
-      lgx = lgamma(px + q) - lgamma(px) + px * Math.log(x);
+      perX = lgammaDiff(q, px) - lgamma(px) + px * Math.log(x) - px * logGamma;
     }
-    ll += w * (base + lgx + (px - 1) * Math.log(m) - (px + q) * Math.log(gamma + x * m));
+    ll += w * (perX + (px - 1) * Math.log(m) - (px + q) * Math.log1p((x * m) / gamma));
   }
   return ll;
 }
 
-/** The customers the Gamma-Gamma is fitted on (x > 0, z̄ > 0), sorted by x (for the per-x cache). */
-function spendRows(data: SpendData): SpendData & { weight: Float64Array; customers: number } {
+/**
+ * The customers the Gamma-Gamma is fitted on (x > 0, z̄ > 0), sorted by x, with what does not
+ * depend on the parameters summed per distinct x (so an evaluation costs one log1p a customer).
+ */
+interface SpendRows {
+  /** x·z̄ per customer, and the customer's weight; sorted by x. */
+  xz: Float64Array;
+  weight: Float64Array;
+  /** Per distinct x: the value, where its customers start in xz, Σw and Σw·ln z̄. */
+  groups: { x: number; from: number; to: number; w: number; wLogZ: number }[];
+  customers: number;
+}
+
+function spendRows(data: SpendData): SpendRows {
   const idx: number[] = [];
   for (let i = 0; i < data.x.length; i++) if (data.x[i]! > 0 && data.zbar[i]! > 0) idx.push(i);
   idx.sort((i, j) => data.x[i]! - data.x[j]!);
-  const x = new Float64Array(idx.length);
-  const zbar = new Float64Array(idx.length);
+  const xz = new Float64Array(idx.length);
   const weight = new Float64Array(idx.length);
+  const groups: SpendRows['groups'] = [];
   let customers = 0;
   idx.forEach((i, k) => {
-    x[k] = data.x[i]!;
-    zbar[k] = data.zbar[i]!;
-    weight[k] = data.weight ? data.weight[i]! : 1;
-    customers += weight[k]!;
+    const x = data.x[i]!;
+    const z = data.zbar[i]!;
+    const w = data.weight ? data.weight[i]! : 1;
+    xz[k] = x * z;
+    weight[k] = w;
+    customers += w;
+    let g = groups[groups.length - 1];
+    if (!g || g.x !== x) {
+      g = { x, from: k, to: k, w: 0, wLogZ: 0 };
+      groups.push(g);
+    }
+    g.to = k + 1;
+    g.w += w;
+    g.wLogZ += w * Math.log(z);
   });
-  return { x, zbar, weight, customers };
+  return { xz, weight, groups, customers };
 }
 
-/** Maximum-likelihood fit on the customers with x > 0 (multi-start Nelder–Mead on log-parameters). */
+/** `gammaGammaLogLikelihood` on grouped rows (the same value). */
+function groupedLogLikelihood(p: number, q: number, gamma: number, d: SpendRows): number {
+  const logGamma = Math.log(gamma);
+  const invGamma = 1 / gamma;
+  let ll = 0;
+  for (const g of d.groups) {
+    const px = p * g.x;
+    let s = 0;
+    for (let k = g.from; k < g.to; k++) s += d.weight[k]! * Math.log1p(d.xz[k]! * invGamma);
+    ll +=
+      g.w * (lgammaDiff(q, px) - lgamma(px) + px * Math.log(g.x) - px * logGamma) + (px - 1) * g.wLogZ - (px + q) * s;
+  }
+  return ll;
+}
+
+/** A systematic subsample (every k-th customer in x order, weighted k), for the multi-start search. */
+function subsampleSpend(d: SpendRows, rows: number): SpendRows {
+  const k = Math.ceil(d.xz.length / rows);
+  if (k <= 1) return d;
+  const xz: number[] = [];
+  const weight: number[] = [];
+  const groups: SpendRows['groups'] = [];
+  for (const g of d.groups) {
+    const from = xz.length;
+    let w = 0;
+    let wLogZ = 0;
+    for (let i = g.from; i < g.to; i++) {
+      if (i % k !== 0) continue;
+      xz.push(d.xz[i]!);
+      weight.push(d.weight[i]! * k);
+      w += d.weight[i]! * k;
+      wLogZ += d.weight[i]! * k * Math.log(d.xz[i]! / g.x);
+    }
+    if (xz.length > from) groups.push({ x: g.x, from, to: xz.length, w, wLogZ });
+  }
+  const customers = weight.reduce((s, v) => s + v, 0);
+  return { xz: Float64Array.from(xz), weight: Float64Array.from(weight), groups, customers };
+}
+
+/**
+ * Largest q the fit reports. Beyond it the spread of customers' spend rates (coefficient of
+ * variation 1/√q = 0.01 %) is nil for any purpose and the likelihood no longer changes: a fit that
+ * runs past it has found the limit in which every customer spends alike on average, and reports
+ * this q with the same mean rate q/γ.
+ */
+export const GAMMA_GAMMA_MAX_Q = 1e8;
+
+/**
+ * Maximum-likelihood fit on the customers with x > 0. The search runs over (ln p, ln q, ln μ) with
+ * μ = q/γ, the mean spend rate: in these coordinates the ridge along which q and γ grow together
+ * (customers alike in spend) is one axis instead of a diagonal the optimiser cannot follow, and the
+ * likelihood stays exact along it (`gammaGammaLogLikelihood`). `starts` are given as (ln p, ln q, ln γ).
+ */
 export function fitGammaGamma(
   data: SpendData,
   opts: { starts?: number[][]; maxIterations?: number; searchRows?: number } = {},
@@ -77,42 +155,63 @@ export function fitGammaGamma(
   const d = spendRows(data);
   if (d.customers <= 0) throw new Error('fitGammaGamma: no customers with a repeat purchase and positive spend');
   let mean = 0;
-  for (let i = 0; i < d.x.length; i++) mean += d.weight[i]! * d.zbar[i]!;
+  for (const g of d.groups) for (let k = g.from; k < g.to; k++) mean += (d.weight[k]! * d.xz[k]!) / g.x;
   mean /= d.customers;
   const L = Math.log;
   // E[z̄] = pγ/(q−1): starts with that mean and different shapes.
-  const starts = opts.starts ?? [
-    [L(1), L(2), L(mean)],
-    [L(5), L(3), L((mean * 2) / 5)],
-    [L(0.5), L(10), L(mean * 18)],
-  ];
+  const starts = (
+    opts.starts ?? [
+      [L(1), L(2), L(mean)],
+      [L(5), L(3), L((mean * 2) / 5)],
+      [L(0.5), L(10), L(mean * 18)],
+    ]
+  ).map(([lp, lq, lg]) => [lp!, lq!, lq! - lg!]);
   const toParams = (v: number[]): GammaGammaParams => ({
     p: Math.exp(v[0]!),
     q: Math.exp(v[1]!),
-    gamma: Math.exp(v[2]!),
+    gamma: Math.exp(v[1]! - v[2]!),
   });
-  const scale = 1 / d.customers;
-  const f = (v: number[]) =>
-    v.some((t) => Math.abs(t) > 30) ? Number.POSITIVE_INFINITY : -gammaGammaLogLikelihood(toParams(v), d) * scale;
+  const objective = (rows: SpendRows) => {
+    const scale = 1 / rows.customers; // the mean, so tolerances do not depend on the size
+    return (v: number[]) => {
+      if (Math.abs(v[0]!) > 30 || Math.abs(v[1]!) > 60 || Math.abs(v[2]!) > 60) return Number.POSITIVE_INFINITY;
+      const t = toParams(v);
+      return -groupedLogLikelihood(t.p, t.q, t.gamma, rows) * scale;
+    };
+  };
+  const f = objective(d);
   const options = { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, xtol: 1e-8 };
-  // Large data: the starts search a systematic subsample (every k-th customer in x order,
-  // weighted k), then the best point is polished on everyone.
-  const searchRows = opts.searchRows ?? 4000;
-  let res: ReturnType<typeof multiStart>;
-  if (d.x.length > searchRows * 1.5) {
-    const k = Math.ceil(d.x.length / searchRows);
-    const pick = (a: Float64Array) => a.filter((_, i) => i % k === 0);
-    const sub = { x: pick(d.x), zbar: pick(d.zbar), weight: pick(d.weight).map((w) => w * k) };
-    const subScale = 1 / sub.weight.reduce((s, w) => s + w, 0);
-    const g = (v: number[]) =>
-      v.some((t) => Math.abs(t) > 30)
-        ? Number.POSITIVE_INFINITY
-        : -gammaGammaLogLikelihood(toParams(v), sub) * subScale;
-    res = multiStartThenPolish(g, f, starts, options);
-  } else res = multiStart(f, starts, options);
+  // Large data: the starts search a systematic subsample, then the best point is polished on
+  // everyone (an evaluation costs one log1p a customer, so the subsample can be generous).
+  const searchRows = opts.searchRows ?? 20_000;
+  const large = d.xz.length > searchRows * 1.5;
+  let res = large
+    ? multiStartThenPolish(objective(subsampleSpend(d, searchRows)), f, starts, options)
+    : multiStart(f, starts, options);
+  if (large && toParams(res.x).q > GAMMA_GAMMA_MAX_Q) {
+    // The subsample could not tell customers' spend rates apart, so its optimum ran off along the
+    // ridge, where the full likelihood is flat too; the full data may tell them apart: polish
+    // once more from a point back off the ridge (q = 100, the same p and mean rate), keep the better.
+    let back = bfgs(f, [res.x[0]!, Math.log(100), res.x[2]!]);
+    if (!back.converged) back = nelderMead(f, back.x, { ...options, step: 0.1, maxIterations: 500, maxRestarts: 1 });
+    if (back.fx < res.fx)
+      res = {
+        ...res,
+        x: back.x,
+        fx: back.fx,
+        converged: back.converged,
+        iterations: res.iterations + back.iterations,
+        evaluations: res.evaluations + back.evaluations,
+      };
+  }
+  const fitted = toParams(res.x);
+  const params =
+    fitted.q > GAMMA_GAMMA_MAX_Q
+      ? { p: fitted.p, q: GAMMA_GAMMA_MAX_Q, gamma: (GAMMA_GAMMA_MAX_Q * fitted.gamma) / fitted.q }
+      : fitted;
   return {
-    params: toParams(res.x),
-    logLikelihood: -res.fx / scale,
+    params,
+    logLikelihood: -res.fx * d.customers,
     converged: res.converged,
     iterations: res.iterations,
     starts: res.starts,

@@ -94,3 +94,18 @@ export function logHyp2f1Euler(a: number, b: number, c: number, z: number): numb
   const s = hyp2f1(c - a, c - b, c, z);
   return (c - a - b) * Math.log1p(-z) + Math.log(s);
 }
+
+/**
+ * log Γ(q + a) − log Γ(q) for q > 0, a ≥ 0, accurate when q is large — where the plain difference
+ * of two huge log-gammas cancels (at q = 1e12 it would keep only about three digits). From
+ * Stirling's series: (q − ½)·log1p(a/q) + a·log(q + a) − a + c(q + a) − c(q), with
+ * c(z) = 1/(12z) − 1/(360z³) + 1/(1260z⁵), whose next term is below 1e-17 for q ≥ 100.
+ */
+export function lgammaDiff(q: number, a: number): number {
+  if (q < 100) return lgamma(q + a) - lgamma(q);
+  const c = (z: number) => {
+    const z2 = z * z;
+    return (1 / 12 - (1 / 360 - 1 / (1260 * z2)) / z2) / z;
+  };
+  return (q - 0.5) * Math.log1p(a / q) + a * Math.log(q + a) - a + c(q + a) - c(q);
+}
