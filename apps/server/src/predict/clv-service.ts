@@ -54,7 +54,8 @@ export interface Summary {
   ids: string[];
   data: RfmData & { zbar: Float64Array };
   holdout: Float64Array;
-  lastOrderAt: Date[];
+  /** The last order's time (ms since the epoch). */
+  lastOrderMs: Float64Array;
   repeat: number;
   firstDay: number;
 }
@@ -69,7 +70,7 @@ export function toSummary(rows: DaySummaryRow[], calEndDay: number, unit: TimeUn
   const zbar = new Float64Array(n);
   const holdout = new Float64Array(n);
   const ids: string[] = new Array(n);
-  const lastOrderAt: Date[] = new Array(n);
+  const lastOrderMs = new Float64Array(n);
   let repeat = 0;
   let firstDay = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
@@ -81,11 +82,11 @@ export function toSummary(rows: DaySummaryRow[], calEndDay: number, unit: TimeUn
     T[i] = (calEndDay - r.first_day) / per;
     zbar[i] = xi > 0 ? Math.max(0, r.repeat_amount / xi) : 0;
     holdout[i] = r.holdout_days;
-    lastOrderAt[i] = r.last_order_at;
+    lastOrderMs[i] = r.last_order_ms;
     if (xi > 0) repeat++;
     if (r.first_day < firstDay) firstDay = r.first_day;
   }
-  return { ids, data: { x, tx, T, zbar }, holdout, lastOrderAt, repeat, firstDay };
+  return { ids, data: { x, tx, T, zbar }, holdout, lastOrderMs, repeat, firstDay };
 }
 
 function repeatSpend(s: Summary): { x: Float64Array; zbar: Float64Array } {

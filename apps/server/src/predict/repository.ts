@@ -62,7 +62,8 @@ export interface DaySummaryRow {
   days: number;
   repeat_amount: number;
   holdout_days: number;
-  last_order_at: Date;
+  /** The last order's time (ms since the epoch), up to the calibration end. */
+  last_order_ms: number;
 }
 
 /**
@@ -76,75 +77,101 @@ export async function purchaseDaySummaries(
   workspaceId: string,
   o: { timezone: string; calEndDay: number; holdoutEnd: Date },
 ): Promise<DaySummaryRow[]> {
-  return (await purchaseDaySummariesBoth(db, workspaceId, o)).filter((r) => r.days > 0);
+  return (await purchaseDaySummariesBoth(db, workspaceId, o)).rows.filter((r) => r.days > 0);
 }
 
 export interface BothSummaryRow extends DaySummaryRow {
   all_last_day: number;
   all_days: number;
   all_repeat_amount: number;
-  all_last_order_at: Date;
+  all_last_order_ms: number;
+}
+
+export interface PurchaseDays {
+  /** Per customer (in customer order, so scores are written in the primary key's order). */
+  rows: BothSummaryRow[];
+  /**
+   * Repeat purchase days (after the customer's first) per day, of the customers whose first
+   * purchase is by `calEndDay`: the actual line of the tracking curve.
+   */
+  repeatDays: { day: number; n: number }[];
 }
 
 /**
- * `purchaseDaySummaries` up to `calEndDay` and up to `holdoutEnd` (every purchase, `all_…`) in
- * one pass; customers whose first purchase is later have `days` 0. In customer order, so the
- * scores are written in the primary key's order (appends to the index, not random inserts).
- * The first day's amount is the second element of the smallest [day, amount] pair (a day is
- * unique per customer here).
+ * `purchaseDaySummaries` up to `calEndDay` and up to `holdoutEnd` (every purchase, `all_…`), and
+ * the repeat purchase days per day, in one pass over the orders (customers whose first purchase is
+ * later have `days` 0). The orders are grouped per customer and day by sorting on a binary ("C")
+ * key, with a work area that lets the sort of a few million rows stay in memory on a server.
  */
 export async function purchaseDaySummariesBoth(
   db: Exec,
   workspaceId: string,
   o: { timezone: string; calEndDay: number; holdoutEnd: Date },
-): Promise<BothSummaryRow[]> {
-  const r = await sql<BothSummaryRow>`
-    with d as (
-      select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day,
-        sum(total - refunded_amount)::float8 as amount, max(placed_at) as at
-      from orders
-      where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
-        and placed_at < ${o.holdoutEnd}
-      group by 1, 2
-    )
-    select customer_id, min(day) as first_day,
-      max(day) filter (where day <= ${o.calEndDay}) as last_day,
-      (count(*) filter (where day <= ${o.calEndDay}))::int as days,
-      (coalesce(sum(amount) filter (where day <= ${o.calEndDay}), 0) - (min(array[day::float8, amount]))[2])::float8 as repeat_amount,
-      (count(*) filter (where day > ${o.calEndDay}))::int as holdout_days,
-      max(at) filter (where day <= ${o.calEndDay}) as last_order_at,
-      max(day) as all_last_day, count(*)::int as all_days,
-      (sum(amount) - (min(array[day::float8, amount]))[2])::float8 as all_repeat_amount, max(at) as all_last_order_at
-    from d group by customer_id
-    order by customer_id`.execute(db);
-  return r.rows;
+): Promise<PurchaseDays> {
+  type Out = BothSummaryRow & { repeat_day: number | null; repeats: number };
+  const r = await withLargeAggregateSettings(db, (e) =>
+    sql<Out>`
+      with d as (
+        select customer_id collate "C" as customer_id,
+          ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day,
+          sum(total::float8 - refunded_amount::float8) as amount, max(placed_at) as at
+        from orders
+        where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
+          and placed_at < ${o.holdoutEnd}
+        group by 1, 2
+      ), e as (
+        select d.*, min(day) over (partition by customer_id) as first_day_of from d
+      )
+      select customer_id, case when grouping(customer_id) = 1 then day end as repeat_day,
+        min(day) as first_day,
+        max(day) filter (where day <= ${o.calEndDay}) as last_day,
+        (count(*) filter (where day <= ${o.calEndDay}))::int as days,
+        coalesce(sum(amount) filter (where day <= ${o.calEndDay} and day > first_day_of), 0)::float8 as repeat_amount,
+        (count(*) filter (where day > ${o.calEndDay}))::int as holdout_days,
+        (extract(epoch from max(at) filter (where day <= ${o.calEndDay})) * 1000)::float8 as last_order_ms,
+        max(day) as all_last_day, count(*)::int as all_days,
+        coalesce(sum(amount) filter (where day > first_day_of), 0)::float8 as all_repeat_amount,
+        (extract(epoch from max(at)) * 1000)::float8 as all_last_order_ms,
+        (count(*) filter (where day > first_day_of and first_day_of <= ${o.calEndDay}))::int as repeats
+      from e group by grouping sets ((customer_id), (day))`.execute(e),
+  );
+  const rows: BothSummaryRow[] = [];
+  const repeatDays: { day: number; n: number }[] = [];
+  let sorted = true;
+  for (const x of r.rows) {
+    if (x.repeat_day !== null) {
+      if (x.repeats > 0) repeatDays.push({ day: x.repeat_day, n: x.repeats });
+      continue;
+    }
+    const { repeat_day: _d, repeats: _n, ...row } = x;
+    if (sorted && rows.length && (rows[rows.length - 1] as BothSummaryRow).customer_id > row.customer_id)
+      sorted = false;
+    rows.push(row);
+  }
+  // In the binary order of the ids (the key order of the scores' index in a "C" or C.UTF-8 database).
+  if (!sorted) rows.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+  repeatDays.sort((a, b) => a.day - b.day);
+  return { rows, repeatDays };
 }
 
 /**
- * How many repeat purchases (purchase days after the customer's first) fell on each day, for
- * customers whose first purchase was by `calEndDay`: the actual side of the tracking curve.
+ * Runs one large aggregate over the orders in a transaction of its own with settings for it, on
+ * a PostgreSQL server: a work area of 256 MB (sorting a few million orders in memory instead of
+ * on disk) and no JIT compilation (~1 s of compiling that a single pass does not win back).
+ * Inside the caller's transaction, or on embedded PGlite (a small heap), it runs as it is.
  */
-export async function repeatPurchaseDays(
-  db: Exec,
-  workspaceId: string,
-  o: { timezone: string; calEndDay: number; holdoutEnd: Date },
-): Promise<{ day: number; n: number }[]> {
-  const r = await sql<{ day: number; n: number }>`
-    with d as (
-      select customer_id, ((placed_at at time zone ${o.timezone})::date - date '1970-01-01') as day
-      from orders
-      where workspace_id = ${workspaceId} and customer_id is not null and status <> 'cancelled'
-        and placed_at < ${o.holdoutEnd}
-      group by 1, 2
-    ), f as (
-      select customer_id, min(day) as first_day from d group by 1 having min(day) <= ${o.calEndDay}
-    )
-    select d.day, count(*)::int as n from d join f on f.customer_id = d.customer_id
-    where d.day > f.first_day group by d.day order by d.day`.execute(db);
-  return r.rows;
+async function withLargeAggregateSettings<T>(db: Exec, run: (e: Exec) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return run(db);
+  return db.transaction().execute(async (tx) => {
+    const { rows } = await sql<{ version: string }>`select version() as version`.execute(tx);
+    if (!/wasm|emscripten/i.test(rows[0]?.version ?? '')) {
+      await sql`set local work_mem = '256MB'`.execute(tx);
+      await sql`set local jit = off`.execute(tx);
+    }
+    return run(tx);
+  });
 }
 
-/** The first and last order of the workspace (not cancelled, with a customer). */
 export async function orderSpan(db: Exec, workspaceId: string): Promise<{ first: Date | null; last: Date | null }> {
   const r = await sql<{ first: Date | null; last: Date | null }>`
     select min(placed_at) as first, max(placed_at) as last from orders

@@ -84,11 +84,10 @@ export async function fitClvWithSummary(db: Db, workspaceId: string, input: FitC
   const unit = input.timeUnit ?? 'weeks';
   const holdoutEnd = new Date(now.getTime() + 1);
   const range = { timezone: clock.timezone, calEndDay, holdoutEnd };
-  // Three reads of the orders, which PostgreSQL runs side by side (one connection each).
-  const [both, attributes, repeatDays] = await Promise.all([
+  // Two reads, which PostgreSQL runs side by side (one connection each).
+  const [{ rows: both, repeatDays }, attributes] = await Promise.all([
     repo.purchaseDaySummariesBoth(db, workspaceId, range),
     repo.customerAttributes(db, workspaceId),
-    repo.repeatPurchaseDays(db, workspaceId, range),
   ]);
   const calibration: repo.DaySummaryRow[] = both.filter((r) => r.days > 0);
   const current: repo.DaySummaryRow[] = both.map((r) => ({
@@ -98,7 +97,7 @@ export async function fitClvWithSummary(db: Db, workspaceId: string, input: FitC
     days: r.all_days,
     repeat_amount: r.all_repeat_amount,
     holdout_days: 0,
-    last_order_at: r.all_last_order_at,
+    last_order_ms: r.all_last_order_ms,
   }));
   const all = !explicit && calEndDay < clock.today ? current : null;
   const meanOrderValue = meanValue(all ?? calibration);
@@ -395,7 +394,7 @@ function nextPurchase(s: Summary, scores: ReturnType<typeof scoreClv>, i: number
   const x = s.data.x[i] as number;
   if (x >= 1) {
     const gapDays = ((s.data.tx[i] as number) * per) / x;
-    const own = (s.lastOrderAt[i] as Date).getTime() + gapDays * DAY_MS;
+    const own = (s.lastOrderMs[i] as number) + gapDays * DAY_MS;
     if (own > now.getTime()) return new Date(own).toISOString();
   }
   const days = scores.medianDaysToNext[i] as number;
