@@ -8,6 +8,7 @@ import {
   type BgNbdParams,
   bgNbdConditionalExpected,
   bgNbdLogLikelihood,
+  bgNbdLogLikelihoodGradient,
   bgNbdPAlive,
   bgNbdProbabilityNoPurchase,
   bgNbdUnconditionalExpected,
@@ -36,7 +37,17 @@ import {
   summarizeTransactions,
 } from './rfm-summary.js';
 import { simulateBgNbd } from './simulate.js';
-import { hyp2f1, lgamma, lgammaDiff, log1mExp, log1pExp, logHyp2f1Euler, logSumExp, logSumExp2 } from './special.js';
+import {
+  digamma,
+  hyp2f1,
+  lgamma,
+  lgammaDiff,
+  log1mExp,
+  log1pExp,
+  logHyp2f1Euler,
+  logSumExp,
+  logSumExp2,
+} from './special.js';
 
 // The shared data sets live next to the repository: <repo>/../shared/datasets.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -92,6 +103,16 @@ describe('special functions', () => {
     for (const q of [1e12, 1e20]) {
       const a = 3.5;
       expect(Math.abs(lgammaDiff(q, a) - (a * Math.log(q) + (a * (a - 1)) / (2 * q)))).toBeLessThan(1e-13);
+    }
+  });
+
+  it('digamma matches known values and the derivative of lgamma', () => {
+    expect(digamma(1)).toBeCloseTo(-0.5772156649015329, 12);
+    expect(digamma(0.5)).toBeCloseTo(-1.9635100260214235, 12);
+    expect(digamma(10)).toBeCloseTo(2.251752589066721, 12);
+    for (const x of [0.03, 0.7, 2.5, 7, 40, 1e4]) {
+      const h = 1e-5 * x;
+      expect(digamma(x)).toBeCloseTo((lgamma(x + h) - lgamma(x - h)) / (2 * h), 5);
     }
   });
 
@@ -241,6 +262,31 @@ describe('BG/NBD and Gamma-Gamma formulas', () => {
     // Longer horizons: more purchases expected, a purchase more likely.
     expect(s.expected[1]![1]).toBeGreaterThan(s.expected[0]![1]!);
     expect(s.probabilityAny[1]![1]).toBeGreaterThan(s.probabilityAny[0]![1]!);
+  });
+
+  it('the BG/NBD gradient (for the full-data polish) equals central differences of the log-likelihood', () => {
+    const sim = simulateBgNbd({ r: 0.3, alpha: 5, a: 0.8, b: 2.5 }, { customers: 3000, seed: 4, minT: 20, maxT: 40 });
+    const d = compressRfm(sim);
+    for (const p of [
+      { r: 0.3, alpha: 5, a: 0.8, b: 2.5 },
+      { r: 2, alpha: 40, a: 5, b: 30 },
+    ]) {
+      const { ll, grad } = bgNbdLogLikelihoodGradient(p, d);
+      expect(ll).toBeCloseTo(bgNbdLogLikelihood(p, d), 8);
+      const at = (v: number[]) =>
+        bgNbdLogLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) }, d);
+      const v = [p.r, p.alpha, p.a, p.b].map(Math.log);
+      for (let k = 0; k < 4; k++) {
+        const up = v.slice();
+        const down = v.slice();
+        up[k]! += 1e-5;
+        down[k]! -= 1e-5;
+        const numeric = (at(up) - at(down)) / 2e-5;
+        expect(Math.abs(grad[k]! - numeric), `∂ℓ/∂ln ${['r', 'α', 'a', 'b'][k]}`).toBeLessThan(
+          1e-5 * Math.max(1, Math.abs(numeric)),
+        );
+      }
+    }
   });
 
   it('compressing identical rows leaves the log-likelihood unchanged', () => {

@@ -195,7 +195,13 @@ export function multiStart(
 export function bfgs(
   f: (x: number[]) => number,
   x0: readonly number[],
-  o: { gtol?: number; maxIterations?: number; h?: number } = {},
+  o: {
+    gtol?: number;
+    maxIterations?: number;
+    h?: number;
+    /** f's exact gradient, when known (otherwise central differences, 2n evaluations of f). */
+    gradient?: (x: number[]) => number[];
+  } = {},
 ): MinimizeResult {
   const n = x0.length;
   const gtol = o.gtol ?? 1e-7;
@@ -206,14 +212,20 @@ export function bfgs(
     const v = f(x);
     return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
   };
-  const grad = (x: number[]) =>
-    x.map((_, i) => {
+  const exact = o.gradient;
+  const grad = (x: number[]) => {
+    if (exact) {
+      evaluations++;
+      return exact(x);
+    }
+    return x.map((_, i) => {
       const up = x.slice();
       const down = x.slice();
       up[i] = (up[i] as number) + h;
       down[i] = (down[i] as number) - h;
       return (fn(up) - fn(down)) / (2 * h);
     });
+  };
   let x = x0.slice();
   let fx = fn(x);
   let g = grad(x);
@@ -222,6 +234,7 @@ export function bfgs(
   let iterations = 0;
   let converged = false;
   let steepest = false;
+  let fresh = true; // H is still the identity
   const maxIterations = o.maxIterations ?? 200;
   while (iterations < maxIterations) {
     iterations++;
@@ -234,6 +247,7 @@ export function bfgs(
     if (!(slope < 0)) {
       // Not a descent direction: restart from steepest descent.
       H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+      fresh = true;
       for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
       slope = -g.reduce((sum, v) => sum + v * v, 0);
     }
@@ -251,6 +265,7 @@ export function bfgs(
       if (!steepest) {
         steepest = true;
         H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+        fresh = true;
         continue;
       }
       converged = Math.max(...g.map(Math.abs)) < gtol * 1e3;
@@ -262,6 +277,13 @@ export function bfgs(
     const yv = gnext.map((v, i) => v - (g[i] as number));
     const sy = sv.reduce((sum, v, i) => sum + v * (yv[i] as number), 0);
     if (sy > 1e-16) {
+      if (fresh) {
+        // Scale the identity to the curvature just seen before the first update (Nocedal &
+        // Wright, eq. 6.20): the log-parameters' scale is not the objective's.
+        const yy = yv.reduce((sum, v) => sum + v * v, 0);
+        H = H.map((row) => row.map((v) => (v * sy) / yy));
+        fresh = false;
+      }
       // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ
       const rho = 1 / sy;
       const Hy = H.map((row) => row.reduce((sum, v, j) => sum + v * (yv[j] as number), 0));
@@ -298,10 +320,12 @@ export function multiStartThenPolish(
   full: (x: number[]) => number,
   starts: readonly (readonly number[])[],
   options: MinimizeOptions = {},
+  /** The full objective's exact gradient, when known. */
+  gradient?: (x: number[]) => number[],
 ): MultiStartResult {
   const search = multiStart(cheap, starts, { ...options, xtol: Math.max(options.xtol ?? 0, 1e-5) });
   // The polish starts next to the optimum: quasi-Newton steps on the full objective.
-  let polish: MinimizeResult = bfgs(full, search.x);
+  let polish: MinimizeResult = bfgs(full, search.x, gradient ? { gradient } : {});
   if (!polish.converged) {
     // BFGS could not settle (a flat or awkward optimum): the robust simplex from its best point.
     // Bounded: near the optimum the mean log-likelihood of a large sum is flat to ~1e-13, below

@@ -109,3 +109,18 @@ export function lgammaDiff(q: number, a: number): number {
   };
   return (q - 0.5) * Math.log1p(a / q) + a * Math.log(q + a) - a + c(q + a) - c(q);
 }
+
+/**
+ * ψ(x) = d/dx ln Γ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the
+ * asymptotic series ln x − 1/(2x) − Σ B₂ₖ/(2k x²ᵏ) (error below 1e-14 there).
+ */
+export function digamma(x: number): number {
+  if (!(x > 0)) return Number.NaN;
+  let v = 0;
+  while (x < 10) {
+    v -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return v + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
+}
