@@ -25,6 +25,7 @@ import {
   customerLifetimeValues,
   fitGammaGamma,
   GAMMA_GAMMA_MAX_Q,
+  gammaGammaGradient,
   gammaGammaLogLikelihood,
 } from './gamma-gamma.js';
 import { bfgs, multiStart, nelderMead } from './optimize.js';
@@ -39,6 +40,7 @@ import {
 import { simulateBgNbd } from './simulate.js';
 import {
   digamma,
+  digammaDiff,
   hyp2f1,
   lgamma,
   lgammaDiff,
@@ -114,6 +116,14 @@ describe('special functions', () => {
       const h = 1e-5 * x;
       expect(digamma(x)).toBeCloseTo((lgamma(x + h) - lgamma(x - h)) / (2 * h), 5);
     }
+  });
+
+  it('digammaDiff: ψ(q+a) − ψ(q) for any q', () => {
+    for (const q of [0.5, 3, 99, 100, 500, 1e3])
+      for (const a of [0.01, 2, 30, 700])
+        expect(Math.abs(digammaDiff(q, a) - (digamma(q + a) - digamma(q))), `q ${q}, a ${a}`).toBeLessThan(1e-11);
+    // For huge q it tends to a/q.
+    expect(digammaDiff(1e12, 3) * 1e12).toBeCloseTo(3, 9);
   });
 
   it('logSumExp and friends do not overflow', () => {
@@ -424,6 +434,30 @@ describe('Gamma-Gamma when customers spend alike, and on large data', () => {
     // No parameter set does better than the limit's own maximum (found here by a 2-D search).
     const best = multiStart((v) => -limitLogLikelihood(Math.exp(v[0]!), Math.exp(v[1]!)), [[0, -1]]);
     expect(fit.logLikelihood).toBeGreaterThanOrEqual(-best.fx - 1e-6);
+  });
+
+  it('the Gamma-Gamma gradient (for the polish) equals central differences, on and off the ridge', () => {
+    const data = { x: sim.x, zbar: sim.zbar! };
+    for (const t of [
+      { p: 4, q: 3.7, gamma: 15 },
+      { p: 3, q: 400, gamma: 2000 },
+      { p: 4, q: 1e9, gamma: 1e9 / mu },
+    ]) {
+      const grad = gammaGammaGradient(t, data);
+      const at = (v: number[]) =>
+        gammaGammaLogLikelihood({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[1]! - v[2]!) }, data);
+      const v = [Math.log(t.p), Math.log(t.q), Math.log(t.q / t.gamma)];
+      for (let k = 0; k < 3; k++) {
+        const up = v.slice();
+        const down = v.slice();
+        up[k]! += 1e-5;
+        down[k]! -= 1e-5;
+        const numeric = (at(up) - at(down)) / 2e-5;
+        expect(Math.abs(grad[k]! - numeric), `${JSON.stringify(t)} ∂${k}`).toBeLessThan(
+          1e-4 * Math.max(1, Math.abs(numeric)),
+        );
+      }
+    }
   });
 
   it('the subsample search, then the polish on everyone, finds the full-data optimum', () => {

@@ -9,7 +9,7 @@
  */
 import { type BgNbdParams, bgNbdConditionalExpected, compressRfm, type FitResult } from './bgnbd.js';
 import { bfgs, multiStart, multiStartThenPolish, nelderMead } from './optimize.js';
-import { lgamma, lgammaDiff } from './special.js';
+import { digamma, digammaDiff, lgamma, lgammaDiff } from './special.js';
 
 export interface GammaGammaParams {
   p: number;
@@ -110,6 +110,42 @@ function groupedLogLikelihood(p: number, q: number, gamma: number, d: SpendRows)
   return ll;
 }
 
+/**
+ * `groupedLogLikelihood` and its gradient with respect to (ln p, ln q, ln μ), γ = q/μ, in one pass:
+ *   ∂ℓ/∂p = Σ x[ψ(px+q) − ψ(px) + ln x − ln γ + ln z̄ − L],   ∂ℓ/∂q = Σ ψ(px+q) − ψ(q) − L,
+ *   γ·∂ℓ/∂γ = Σ −px + (px+q)·x z̄/(γ + x z̄),   with L = log1p(x z̄/γ);
+ * then ∂/∂ln p = p ∂ℓ/∂p, ∂/∂ln q = q ∂ℓ/∂q + γ ∂ℓ/∂γ, ∂/∂ln μ = −γ ∂ℓ/∂γ.
+ */
+function groupedGradient(p: number, q: number, gamma: number, d: SpendRows): number[] {
+  const logGamma = Math.log(gamma);
+  const invGamma = 1 / gamma;
+  const psiQ = digamma(q);
+  let gp = 0;
+  let gq = 0;
+  let gGamma = 0; // γ·∂ℓ/∂γ
+  for (const g of d.groups) {
+    const px = p * g.x;
+    let sL = 0;
+    let sR = 0;
+    for (let k = g.from; k < g.to; k++) {
+      const t = d.xz[k]! * invGamma;
+      const w = d.weight[k]!;
+      sL += w * Math.log1p(t);
+      sR += (w * t) / (1 + t);
+    }
+    const psiPxQ = digammaDiff(q, px); // ψ(px+q) − ψ(q)
+    gp += g.x * (g.w * (psiPxQ + psiQ - digamma(px) + Math.log(g.x) - logGamma) + g.wLogZ - sL);
+    gq += g.w * psiPxQ - sL;
+    gGamma += -g.w * px + (px + q) * sR;
+  }
+  return [p * gp, q * gq + gGamma, -gGamma];
+}
+
+/** The gradient of `gammaGammaLogLikelihood` with respect to (ln p, ln q, ln μ), μ = q/γ. */
+export function gammaGammaGradient(params: GammaGammaParams, data: SpendData): number[] {
+  return groupedGradient(params.p, params.q, params.gamma, spendRows(data));
+}
+
 /** A systematic subsample (every k-th customer in x order, weighted k), for the multi-start search. */
 function subsampleSpend(d: SpendRows, rows: number): SpendRows {
   const k = Math.ceil(d.xz.length / rows);
@@ -180,19 +216,23 @@ export function fitGammaGamma(
     };
   };
   const f = objective(d);
+  const gradient = (v: number[]) => {
+    const t = toParams(v);
+    return groupedGradient(t.p, t.q, t.gamma, d).map((g) => -g / d.customers);
+  };
   const options = { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, xtol: 1e-8 };
   // Large data: the starts search a systematic subsample, then the best point is polished on
   // everyone (an evaluation costs one log1p a customer, so the subsample can be generous).
   const searchRows = opts.searchRows ?? 20_000;
   const large = d.xz.length > searchRows * 1.5;
   let res = large
-    ? multiStartThenPolish(objective(subsampleSpend(d, searchRows)), f, starts, options)
+    ? multiStartThenPolish(objective(subsampleSpend(d, searchRows)), f, starts, options, gradient)
     : multiStart(f, starts, options);
   if (large && toParams(res.x).q > GAMMA_GAMMA_MAX_Q) {
     // The subsample could not tell customers' spend rates apart, so its optimum ran off along the
     // ridge, where the full likelihood is flat too; the full data may tell them apart: polish
     // once more from a point back off the ridge (q = 100, the same p and mean rate), keep the better.
-    let back = bfgs(f, [res.x[0]!, Math.log(100), res.x[2]!]);
+    let back = bfgs(f, [res.x[0]!, Math.log(100), res.x[2]!], { gradient });
     if (!back.converged) back = nelderMead(f, back.x, { ...options, step: 0.1, maxIterations: 500, maxRestarts: 1 });
     if (back.fx < res.fx)
       res = {

@@ -124,3 +124,17 @@ export function digamma(x: number): number {
   const f = 1 / (x * x);
   return v + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132)))));
 }
+
+/**
+ * ψ(q + a) − ψ(q) for q > 0, a ≥ 0, accurate when q is large (the companion of `lgammaDiff`):
+ * log1p(a/q) + 1/(2q) − 1/(2(q+a)) + c(q) − c(q+a) from the asymptotic series, with
+ * c(z) = 1/(12z²) − 1/(120z⁴) + 1/(252z⁶), for q ≥ 100.
+ */
+export function digammaDiff(q: number, a: number): number {
+  if (q < 100) return digamma(q + a) - digamma(q);
+  const c = (z: number) => {
+    const f = 1 / (z * z);
+    return f * (1 / 12 - f * (1 / 120 - f / 252));
+  };
+  return Math.log1p(a / q) + 0.5 / q - 0.5 / (q + a) + c(q) - c(q + a);
+}
