@@ -13,7 +13,7 @@ import { previewRule } from '../segments/index.js';
 import { createOtherWorkspace, createTestApp, setupOwner, type TestApp } from '../testing/app.js';
 import { resolveProfile } from '../testing/customers.js';
 import { bgNbdPAlive } from './bgnbd.js';
-import { registerPredictJobs } from './jobs.js';
+import { NIGHTLY_QUEUE, RUN_QUEUE, registerPredictJobs, scheduleNightly } from './jobs.js';
 import { seededRandom } from './metrics.js';
 import { templateRecommendations } from './recommend-service.js';
 import { runPredictions } from './service.js';
@@ -309,6 +309,37 @@ describe('predictions on a simulated shop', () => {
     expect(o.clv.version).toBeGreaterThanOrEqual(3);
     expect(o.scoredCustomers).toBe(shop.length + 2);
     expect(o.recommendations.pairs).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('schedules the nightly refit at 03:00 UTC once a night, and the nightly job refits every workspace with orders', async () => {
+    const jobs = t.ctx.jobs;
+    // Before 03:00, tonight's; asked twice, the same job; from 03:00 on, the next night's.
+    const tonight = await scheduleNightly(jobs, new Date('2020-01-01T02:30:00Z'));
+    expect(await scheduleNightly(jobs, new Date('2020-01-01T00:00:00Z'))).toBe(tonight);
+    expect((await jobs.get(tonight)).runAt.toISOString()).toBe('2020-01-01T03:00:00.000Z');
+    const later = await scheduleNightly(jobs, new Date('2099-06-01T03:00:00Z'));
+    expect(later).not.toBe(tonight);
+    const laterJob = await jobs.get(later);
+    expect(laterJob).toMatchObject({ queue: NIGHTLY_QUEUE, state: 'queued', workspaceId: null });
+    expect(laterJob.runAt.toISOString()).toBe('2099-06-02T03:00:00.000Z');
+
+    // The one of 2020 is due: it queues a refit for this workspace, which runs, and schedules the next night.
+    const before = (await jobs.list({ workspaceId: ws, queue: RUN_QUEUE, limit: 1 }))[0]?.id;
+    await jobs.drain({ timeoutMs: 60_000 });
+    const nightly = await jobs.get(tonight);
+    expect(nightly.state).toBe('completed');
+    expect((nightly.result as { workspaces: number }).workspaces).toBeGreaterThanOrEqual(1);
+    const [run] = await jobs.list({ workspaceId: ws, queue: RUN_QUEUE, limit: 1 });
+    expect(run?.id).not.toBe(before);
+    expect(run?.state).toBe('completed');
+    expect(run?.createdAt.getTime()).toBeGreaterThanOrEqual(nightly.startedAt?.getTime() ?? 0);
+    const now = new Date();
+    const next = await jobs.get(await scheduleNightly(jobs, now));
+    expect(next.state).toBe('queued');
+    const expected = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 3));
+    if (expected.getTime() <= now.getTime()) expected.setUTCDate(expected.getUTCDate() + 1);
+    expect(next.runAt.toISOString()).toBe(expected.toISOString());
+    expect(next.createdAt.getTime()).toBeGreaterThanOrEqual(nightly.startedAt?.getTime() ?? 0);
   }, 60_000);
 
   it('refuses bad input with the field, and keeps workspaces apart', async () => {
