@@ -9,9 +9,9 @@ import { scoreChurn, trainChurnModel } from './churn-model.js';
 import type { FeatureSpec } from './features.js';
 import { rocAuc, seededShuffle } from './metrics.js';
 import type { ChurnSnapshotRow } from './repository.js';
+import { DAY_MS } from './time.js';
 
 export const CHURN_HORIZON_DAYS = 90;
-const DAY_MS = 86_400_000;
 /** Fewer customers than this in a snapshot, or fewer of either outcome, and there is nothing to learn. */
 const MIN_ROWS = 200;
 const MIN_CLASS = 20;

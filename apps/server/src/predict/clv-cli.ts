@@ -8,12 +8,12 @@ import { type Diagnostics, diagnoseBgNbd } from './diagnostics.js';
 import { fitGammaGamma } from './gamma-gamma.js';
 import {
   dayNumber,
-  dayString,
   parseSummaryCsv,
   parseTransactionsFile,
   summarizeTransactions,
   type TimeUnit,
 } from './rfm-summary.js';
+import { dateOfDay } from './time.js';
 
 export interface ClvCommandOptions {
   /** A transactions file: CDNOW_master/CDNOW_sample layout, or a CSV with customer, date and amount columns. */
@@ -63,10 +63,10 @@ export async function runClvCommand(opts: ClvCommandOptions): Promise<ClvCommand
     if (!end) {
       let last = Number.NEGATIVE_INFINITY;
       for (const r of rows) last = Math.max(last, dayNumber(r.at));
-      end = dayString(last);
+      end = dateOfDay(last);
     }
     const s = summarizeTransactions(rows, { calibrationEnd: end, holdoutEnd: opts.holdoutEnd, timeUnit: unit });
-    calibrationEnd = dayString(s.calibrationEndDay);
+    calibrationEnd = dateOfDay(s.calibrationEndDay);
     ({ x, tx, T, zbar } = s);
     holdout = {
       holdoutX: s.holdoutX,

@@ -10,11 +10,11 @@ import type { Db } from '../platform/db.js';
 import type { JobQueue, JobRecord } from '../platform/jobs.js';
 import { workspacesWithOrders } from './repository.js';
 import { runPredictions, scoreWorkspace } from './service.js';
+import { DAY_MS } from './time.js';
 
 export const RUN_QUEUE = 'predict.run';
 export const SCORE_QUEUE = 'predict.score';
 export const NIGHTLY_QUEUE = 'predict.nightly';
-const DAY_MS = 86_400_000;
 const NIGHTLY_HOUR_UTC = 3;
 
 /** Registers the prediction jobs on a worker and makes sure the nightly refit is scheduled. */

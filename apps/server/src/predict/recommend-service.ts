@@ -18,8 +18,8 @@ import {
 } from './item-similarity.js';
 import { prm } from './messages.js';
 import * as repo from './repository.js';
+import { DAY_MS } from './time.js';
 
-const DAY_MS = 86_400_000;
 /** Orders of the last year are what the neighbours are learned from. */
 const WINDOW_DAYS = 365;
 /** A product is replenishable when at least this share of its buyers (and 5 of them) bought it again. */

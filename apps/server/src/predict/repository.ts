@@ -9,6 +9,10 @@ import type { Db, Tx } from '../platform/db.js';
 
 type Exec = Db | Tx;
 
+/** The condition on a `customer_predictions p` row that its customer has not switched personalization off. */
+const notOptedOut = sql`not exists (
+  select 1 from personalization_opt_outs x where x.workspace_id = p.workspace_id and x.customer_id = p.customer_id)`;
+
 export type ModelKind = 'clv' | 'churn' | 'recommend';
 
 export interface ModelRow {
@@ -483,7 +487,7 @@ export async function clvByChannel(db: Exec, workspaceId: string): Promise<Chann
       avg(p.clv)::float8 as avg_clv, sum(p.clv)::float8 as total_clv, avg(p.p_alive)::float8 as avg_p_alive
     from customer_predictions p join customers c on c.id = p.customer_id and c.workspace_id = p.workspace_id
     where p.workspace_id = ${workspaceId}
-      and not exists (select 1 from personalization_opt_outs x where x.workspace_id = p.workspace_id and x.customer_id = p.customer_id)
+      and ${notOptedOut}
     group by 1 order by total_clv desc`.execute(db);
   return r.rows;
 }
@@ -581,7 +585,7 @@ export function scoreMembersSql(
               : sql`${col} between ${value} and ${value2 ?? value}`;
   return sql`select p.customer_id from customer_predictions p
     where p.workspace_id = ${workspaceId} and ${cmp}
-      and not exists (select 1 from personalization_opt_outs x where x.workspace_id = p.workspace_id and x.customer_id = p.customer_id)`;
+      and ${notOptedOut}`;
 }
 
 /** Each scored customer's value of one score (explanations show it), personalization allowed. */
@@ -591,5 +595,5 @@ export function scoreValuesSql(
 ) {
   return sql`select p.customer_id, ${sql.ref(`p.${column}`)} as value from customer_predictions p
     where p.workspace_id = ${workspaceId}
-      and not exists (select 1 from personalization_opt_outs x where x.workspace_id = p.workspace_id and x.customer_id = p.customer_id)`;
+      and ${notOptedOut}`;
 }

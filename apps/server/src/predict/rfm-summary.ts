@@ -13,8 +13,9 @@
  *   (calibration end, holdout end] of each customer first seen in the calibration period.
  */
 import { parse } from 'csv-parse/sync';
+import { DAY_MS, type TimeUnit } from './time.js';
 
-export type TimeUnit = 'days' | 'weeks';
+export type { TimeUnit };
 
 export interface Transaction {
   customerId: string;
@@ -52,8 +53,6 @@ export interface RfmSummary {
   repeatPurchaseDays: Float64Array;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * A date as a UTC day number. Accepts Date, `YYYYMMDD`, `YYYY-MM-DD` and ISO date-times
  * (a time without an offset is read as UTC; the day is the UTC day).
@@ -79,11 +78,6 @@ export function dayNumber(at: Date | string): number {
     if (!Number.isNaN(t)) return Math.floor(t / DAY_MS);
   }
   throw new Error(`unrecognised date "${at}" (expected YYYY-MM-DD, YYYYMMDD or an ISO date-time)`);
-}
-
-/** A day number as YYYY-MM-DD. */
-export function dayString(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Builds the calibration summary (and holdout counts) from transactions. */

@@ -132,7 +132,7 @@ export async function fitClvWithSummary(db: Db, workspaceId: string, input: FitC
     fittedAt: now,
   });
   await repo.pruneModels(db, workspaceId, 10);
-  return { view: await clvView(db, row), current };
+  return { view: await clvView(db, row), current, attributes };
 }
 
 function meanValue(rows: repo.DaySummaryRow[]): number {
@@ -223,12 +223,14 @@ export async function fitChurnModel(
   workspaceId: string,
   clv: Pick<ClvParams, 'r' | 'alpha' | 'a' | 'b' | 'timeUnit'>,
   now = new Date(),
+  /** Who the customers are, when the caller has just read them. */
+  known?: repo.CustomerAttributesRow[],
 ) {
   const clock = await workspaceClock(db, workspaceId, now);
   const h = CHURN_HORIZON_DAYS * DAY_MS;
   const testAt = new Date(now.getTime() - h);
   const trainAt = new Date(now.getTime() - 2 * h);
-  const attributes = await repo.customerAttributes(db, workspaceId);
+  const attributes = known ?? (await repo.customerAttributes(db, workspaceId));
   const attrs = new Map(attributes.map((a) => [a.id, a]));
   const snapshot = async (at: Date, until: Date) => {
     const rows = await repo.churnSnapshot(db, workspaceId, at, until);
@@ -305,6 +307,8 @@ export async function scoreWorkspace(
   progress = noProgress,
   /** Every customer's purchase-day summary as of `now`, when the caller has just read it. */
   summaries?: repo.DaySummaryRow[],
+  /** Who the customers are, likewise. */
+  attributes?: repo.CustomerAttributesRow[],
 ) {
   const clvRow = await repo.latestModel(db, workspaceId, 'clv');
   if (!clvRow) return { scored: 0 };
@@ -330,7 +334,8 @@ export async function scoreWorkspace(
     if (bad >= 0)
       throw new Error(`predict: ${name} is not finite for customer ${s.ids[bad]} (model v${clvRow.version})`);
   }
-  const featureRows = churn.kind === 'supervised' ? await currentFeatures(db, workspaceId, s, scores.pAlive, now) : [];
+  const featureRows =
+    churn.kind === 'supervised' ? await currentFeatures(db, workspaceId, s, scores.pAlive, now, attributes) : [];
   const churnScores = new Float64Array(n);
   const reasons: (string | null)[] = new Array(n);
   const nextAt: (string | null)[] = new Array(n);
@@ -408,9 +413,10 @@ async function currentFeatures(
   s: Summary,
   pAlive: Float64Array,
   now: Date,
+  attributes?: repo.CustomerAttributesRow[],
 ): Promise<FeatureRow[]> {
   const snap = new Map((await repo.churnSnapshot(db, workspaceId, now, now)).map((r) => [r.customer_id, r]));
-  const attrs = new Map((await repo.customerAttributes(db, workspaceId)).map((a) => [a.id, a]));
+  const attrs = new Map((attributes ?? (await repo.customerAttributes(db, workspaceId))).map((a) => [a.id, a]));
   return s.ids.map((id, i) => {
     const r = snap.get(id);
     const pa = pAlive[i] as number;
@@ -430,13 +436,14 @@ export async function runPredictions(
   const span = await repo.orderSpan(db, workspaceId);
   if (!span.first) return { scored: 0, skipped: 'no_orders' as const };
   await progress(0, 4, 'clv');
-  const { view: clv, current } = await fitClvWithSummary(db, workspaceId, opts, now);
+  // The summaries and the customers' attributes are read once, by the CLV fit, and passed on.
+  const { view: clv, current, attributes } = await fitClvWithSummary(db, workspaceId, opts, now);
   await progress(1, 4, 'churn');
-  await fitChurnModel(db, workspaceId, clv, now);
+  await fitChurnModel(db, workspaceId, clv, now, attributes);
   await progress(2, 4, 'recommendations');
   await buildRecommendationModel(db, workspaceId, now);
   await progress(3, 4, 'scores');
-  const scored = await scoreWorkspace(db, workspaceId, now, noProgress, current);
+  const scored = await scoreWorkspace(db, workspaceId, now, noProgress, current, attributes);
   await progress(4, 4, 'done');
   return scored;
 }
