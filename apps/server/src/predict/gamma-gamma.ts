@@ -221,9 +221,8 @@ export function fitGammaGamma(
     return groupedGradient(t.p, t.q, t.gamma, d).map((g) => -g / d.customers);
   };
   const options = { maxIterations: opts.maxIterations ?? 10_000, ftolAbs: 1e-12, xtol: 1e-8 };
-  // Large data: the starts search a systematic subsample, then the best point is polished on
-  // everyone (an evaluation costs one log1p a customer, so the subsample can be generous).
-  const searchRows = opts.searchRows ?? 20_000;
+  // Large data: the starts search a systematic subsample, then the best point is polished on everyone.
+  const searchRows = opts.searchRows ?? 4000;
   const large = d.xz.length > searchRows * 1.5;
   let res = large
     ? multiStartThenPolish(objective(subsampleSpend(d, searchRows)), f, starts, options, gradient)
