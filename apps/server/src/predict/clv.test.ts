@@ -63,6 +63,20 @@ const FHL = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, ll: -9582.4 };
 // Published: Fader & Hardie note 025, the 946 repeat customers.
 const GG = { p: 6.25, q: 3.74, gamma: 15.44 };
 
+/** An analytic gradient against central differences of f at v (relative tolerance `tol`). */
+function expectGradient(grad: number[], f: (v: number[]) => number, v: number[], tol: number, names: string[]) {
+  for (let k = 0; k < v.length; k++) {
+    const up = v.slice();
+    const down = v.slice();
+    up[k]! += 1e-5;
+    down[k]! -= 1e-5;
+    const numeric = (f(up) - f(down)) / 2e-5;
+    expect(Math.abs(grad[k]! - numeric), `∂/∂ln ${names[k]} at ${v}`).toBeLessThan(
+      tol * Math.max(1, Math.abs(numeric)),
+    );
+  }
+}
+
 const near = (actual: number, expected: number, decimals: number) =>
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12);
 
@@ -286,16 +300,7 @@ describe('BG/NBD and Gamma-Gamma formulas', () => {
       const at = (v: number[]) =>
         bgNbdLogLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) }, d);
       const v = [p.r, p.alpha, p.a, p.b].map(Math.log);
-      for (let k = 0; k < 4; k++) {
-        const up = v.slice();
-        const down = v.slice();
-        up[k]! += 1e-5;
-        down[k]! -= 1e-5;
-        const numeric = (at(up) - at(down)) / 2e-5;
-        expect(Math.abs(grad[k]! - numeric), `∂ℓ/∂ln ${['r', 'α', 'a', 'b'][k]}`).toBeLessThan(
-          1e-5 * Math.max(1, Math.abs(numeric)),
-        );
-      }
+      expectGradient(grad, at, v, 1e-5, ['r', 'α', 'a', 'b']);
     }
   });
 
@@ -447,16 +452,7 @@ describe('Gamma-Gamma when customers spend alike, and on large data', () => {
       const at = (v: number[]) =>
         gammaGammaLogLikelihood({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[1]! - v[2]!) }, data);
       const v = [Math.log(t.p), Math.log(t.q), Math.log(t.q / t.gamma)];
-      for (let k = 0; k < 3; k++) {
-        const up = v.slice();
-        const down = v.slice();
-        up[k]! += 1e-5;
-        down[k]! -= 1e-5;
-        const numeric = (at(up) - at(down)) / 2e-5;
-        expect(Math.abs(grad[k]! - numeric), `${JSON.stringify(t)} ∂${k}`).toBeLessThan(
-          1e-4 * Math.max(1, Math.abs(numeric)),
-        );
-      }
+      expectGradient(grad, at, v, 1e-4, ['p', 'q', 'μ']);
     }
   });
 
