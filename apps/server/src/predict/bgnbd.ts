@@ -207,18 +207,15 @@ export function compressRfm(data: RfmData): CompressedRfm {
 // ───────────────────────── likelihood ─────────────────────────
 
 /**
- * Log-likelihood (FHL 2005, eq. 6) summed over the compressed rows:
- *   ℓ = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
- *       + ln[ (α+T)^−(r+x) + 1{x>0} · a/(b+x−1) · (α+t_x)^−(r+x) ]
- * with the last bracket combined in log space. The Γ and B terms are computed once per
- * distinct x, the logarithms once per distinct t_x and T.
+ * What the log-likelihood needs once per distinct x, t_x and T rather than per row:
+ * head = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b), ln a − ln(b+x−1) (−∞ for
+ * x = 0), and ln(α+T), ln(α+t_x).
  */
-export function bgNbdLogLikelihood(p: BgNbdParams, d: CompressedRfm): number {
+function likelihoodTerms(p: BgNbdParams, d: CompressedRfm) {
   const { r, alpha, a, b } = p;
-  if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return Number.NEGATIVE_INFINITY;
   const nx = d.xs.length;
-  const head = new Float64Array(nx); // ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
-  const lnA4 = new Float64Array(nx); // ln a − ln(b+x−1)
+  const head = new Float64Array(nx);
+  const lnA4 = new Float64Array(nx);
   const lgR = lgamma(r);
   const lgAB = lgamma(a + b);
   const lgB = lgamma(b);
@@ -233,6 +230,20 @@ export function bgNbdLogLikelihood(p: BgNbdParams, d: CompressedRfm): number {
   for (let k = 0; k < lnT.length; k++) lnT[k] = Math.log(alpha + d.Ts[k]!);
   const lnTx = new Float64Array(d.txs.length);
   for (let k = 0; k < lnTx.length; k++) lnTx[k] = Math.log(alpha + d.txs[k]!);
+  return { head, lnA4, lnT, lnTx };
+}
+
+/**
+ * Log-likelihood (FHL 2005, eq. 6) summed over the compressed rows:
+ *   ℓ = ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
+ *       + ln[ (α+T)^−(r+x) + 1{x>0} · a/(b+x−1) · (α+t_x)^−(r+x) ]
+ * with the last bracket combined in log space. The Γ and B terms are computed once per
+ * distinct x, the logarithms once per distinct t_x and T.
+ */
+export function bgNbdLogLikelihood(p: BgNbdParams, d: CompressedRfm): number {
+  const { r, alpha, a, b } = p;
+  if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return Number.NEGATIVE_INFINITY;
+  const { head, lnA4, lnT, lnTx } = likelihoodTerms(p, d);
   let ll = 0;
   const n = d.x.length;
   for (let i = 0; i < n; i++) {
@@ -264,41 +275,24 @@ export function bgNbdLogLikelihood(p: BgNbdParams, d: CompressedRfm): number {
 export function bgNbdLogLikelihoodGradient(p: BgNbdParams, d: CompressedRfm): { ll: number; grad: number[] } {
   const { r, alpha, a, b } = p;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0)) return { ll: Number.NEGATIVE_INFINITY, grad: [0, 0, 0, 0] };
+  const { head, lnA4, lnT, lnTx } = likelihoodTerms(p, d);
   const nx = d.xs.length;
-  const head = new Float64Array(nx);
-  const lnA4 = new Float64Array(nx);
   const hr = new Float64Array(nx); // ∂head/∂r
   const ha = new Float64Array(nx); // ∂head/∂a
   const hb = new Float64Array(nx); // ∂head/∂b
-  const lgR = lgamma(r);
-  const lgAB = lgamma(a + b);
-  const lgB = lgamma(b);
   const psiR = digamma(r);
   const psiAB = digamma(a + b);
   const psiB = digamma(b);
   const lnAlpha = Math.log(alpha);
-  const lnA = Math.log(a);
   for (let k = 0; k < nx; k++) {
     const x = d.xs[k]!;
-    head[k] = lgamma(r + x) - lgR + r * lnAlpha + lgAB + lgamma(b + x) - lgB - lgamma(a + b + x);
-    lnA4[k] = x > 0 ? lnA - Math.log(b + x - 1) : Number.NEGATIVE_INFINITY;
     const psiABX = digamma(a + b + x);
     hr[k] = digamma(r + x) - psiR + lnAlpha;
     ha[k] = psiAB - psiABX;
     hb[k] = psiAB + digamma(b + x) - psiB - psiABX;
   }
-  const lnT = new Float64Array(d.Ts.length);
-  const invT = new Float64Array(d.Ts.length);
-  for (let k = 0; k < lnT.length; k++) {
-    lnT[k] = Math.log(alpha + d.Ts[k]!);
-    invT[k] = 1 / (alpha + d.Ts[k]!);
-  }
-  const lnTx = new Float64Array(d.txs.length);
-  const invTx = new Float64Array(d.txs.length);
-  for (let k = 0; k < lnTx.length; k++) {
-    lnTx[k] = Math.log(alpha + d.txs[k]!);
-    invTx[k] = 1 / (alpha + d.txs[k]!);
-  }
+  const invT = Float64Array.from(d.Ts, (T) => 1 / (alpha + T));
+  const invTx = Float64Array.from(d.txs, (tx) => 1 / (alpha + tx));
   let ll = 0;
   let gr = 0;
   let gAlpha = 0;

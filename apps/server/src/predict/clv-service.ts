@@ -104,6 +104,8 @@ export interface FitOutcome {
   diagnostics: Diagnostics;
   /** The parameters of the calibration fit the diagnostics judge. */
   validation: BgNbdParams;
+  /** The calibration summary those parameters were fitted on. */
+  calibration: Summary;
 }
 
 /**
@@ -173,6 +175,7 @@ export function fitClvModel(o: {
     },
     diagnostics,
     validation: bg.params,
+    calibration: cal,
   };
 }
 

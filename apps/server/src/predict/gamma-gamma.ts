@@ -36,23 +36,7 @@ export interface SpendData {
 export function gammaGammaLogLikelihood(params: GammaGammaParams, data: SpendData): number {
   const { p, q, gamma } = params;
   if (!(p > 0 && q > 0 && gamma > 0)) return Number.NEGATIVE_INFINITY;
-  const logGamma = Math.log(gamma);
-  let ll = 0;
-  let lastX = Number.NaN;
-  let perX = 0;
-  for (let i = 0; i < data.x.length; i++) {
-    const x = data.x[i]!;
-    const m = data.zbar[i]!;
-    if (!(x > 0 && m > 0)) continue;
-    const w = data.weight ? data.weight[i]! : 1;
-    const px = p * x;
-    if (x !== lastX) {
-      lastX = x;
-      perX = lgammaDiff(q, px) - lgamma(px) + px * Math.log(x) - px * logGamma;
-    }
-    ll += w * (perX + (px - 1) * Math.log(m) - (px + q) * Math.log1p((x * m) / gamma));
-  }
-  return ll;
+  return groupedLogLikelihood(p, q, gamma, spendRows(data));
 }
 
 /**
@@ -95,7 +79,7 @@ function spendRows(data: SpendData): SpendRows {
   return { xz, weight, groups, customers };
 }
 
-/** `gammaGammaLogLikelihood` on grouped rows (the same value). */
+/** `gammaGammaLogLikelihood` on rows grouped by x (what the fit evaluates). */
 function groupedLogLikelihood(p: number, q: number, gamma: number, d: SpendRows): number {
   const logGamma = Math.log(gamma);
   const invGamma = 1 / gamma;

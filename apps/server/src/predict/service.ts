@@ -110,7 +110,7 @@ export async function fitClvWithSummary(db: Db, workspaceId: string, input: FitC
     currency: clock.currency,
     meanOrderValue,
   });
-  const fairness = clvFairness(outcome, calibration, attributes, calEndDay, clock.today, unit, now);
+  const fairness = clvFairness(outcome, attributes, calEndDay, clock.today, unit, now);
   const expanded = new Float64Array(repeatDays.reduce((n, d) => n + d.n, 0));
   let k = 0;
   for (const d of repeatDays) {
@@ -151,7 +151,6 @@ function meanValue(rows: repo.DaySummaryRow[]): number {
 /** Predicted vs actual holdout purchases by group: is the model as right for everyone? */
 function clvFairness(
   outcome: ReturnType<typeof fitClvModel>,
-  calibration: repo.DaySummaryRow[],
   attributes: repo.CustomerAttributesRow[],
   calEndDay: number,
   today: number,
@@ -160,7 +159,7 @@ function clvFairness(
 ) {
   const holdoutUnits = (today - calEndDay) / DAYS_PER_UNIT[unit];
   if (holdoutUnits <= 0) return null;
-  const s = toSummary(calibration, calEndDay, unit);
+  const s = outcome.calibration;
   const v = outcome.validation;
   const predicted = scoreBgNbd(v, s.data, [holdoutUnits]).expected[0] as Float64Array;
   const groups = fairnessGroupsOf(attributes, s.ids, now);

@@ -6,9 +6,6 @@ import type { BgNbdParams } from './bgnbd.js';
 import type { GammaGammaParams } from './gamma-gamma.js';
 import { seededRandom } from './metrics.js';
 
-/** mulberry32: small, fast, seeded uniform numbers in [0, 1) (one implementation: metrics.ts). */
-export const mulberry32 = seededRandom;
-
 /** Standard normal (Box–Muller; one of the pair). */
 function normal(u: () => number): number {
   const u1 = 1 - u(); // (0, 1]
@@ -53,7 +50,7 @@ export interface SimulateOptions {
  * with probability p. Returns x, t_x, T (and z̄ with a spend model).
  */
 export function simulateBgNbd(params: BgNbdParams, opts: SimulateOptions) {
-  const u = mulberry32(opts.seed);
+  const u = seededRandom(opts.seed);
   const n = opts.customers;
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
